@@ -1,0 +1,59 @@
+# Thin entry points. Every gate is a `platformctl` command too, so a person runs exactly what CI runs.
+#   make up     the main job on the embedded defaults (DuckDB, local processes)
+#   make test   every test and gate (what .ci/run and CI run)
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+VENV_ROOT      ?= .venv
+TOOLING        := $(VENV_ROOT)/tooling/bin
+PLATFORMCTL    := $(TOOLING)/platformctl
+PYTEST         := $(TOOLING)/pytest
+export PATH := $(CURDIR)/.tools/bin:$(CURDIR)/$(TOOLING):$(PATH)
+# The offline mirror of upstream CRDs and chart defaults (configurable; CI uses ../shared/upstream).
+export PLATFORM_UPSTREAM_MIRROR ?= $(abspath $(CURDIR)/../shared/upstream)
+export HELM_CACHE_HOME  := $(CURDIR)/.cache/helm/cache
+export HELM_CONFIG_HOME := $(CURDIR)/.cache/helm/config
+export HELM_DATA_HOME   := $(CURDIR)/.cache/helm/data
+
+.PHONY: help setup tools venvs lock up test lint unit gates validate graph clean
+
+help:
+	@echo "make up    - set up, then run the main job on the embedded defaults"
+	@echo "make test  - set up, then run every test and gate (what CI runs)"
+	@echo "make tools | venvs | lint | unit | validate | graph | lock NAME=tooling | clean"
+
+setup: tools venvs
+
+tools:
+	@scripts/bootstrap/tools.sh
+
+venvs:
+	@scripts/bootstrap/venvs.sh
+
+lock:
+	@scripts/bootstrap/venvs.sh --lock $(NAME)
+
+up: setup
+	$(PLATFORMCTL) up
+
+test: setup lint unit gates
+
+lint:
+	$(TOOLING)/ruff check .
+	$(TOOLING)/ruff format --check .
+	$(TOOLING)/yamllint --strict .
+
+unit:
+	$(PYTEST)
+
+gates: validate
+
+validate:
+	$(PLATFORMCTL) validate --all
+
+graph:
+	$(PLATFORMCTL) graph dev --format svg --out docs/app-of-apps-dev.svg
+
+clean:
+	rm -rf build .cache .pytest_cache .ruff_cache
