@@ -18,7 +18,9 @@ quiet_pip() { grep -v "is ignored: it is neither a file nor a directory" || true
 # Project packages installed (editable, without dependencies: those come from the lock) per venv.
 local_packages() {
   case "$1" in
-    tooling)   find . -path ./.venv -prune -o -name pyproject.toml -print | grep -v '^./apps/pipeline/' | sed 's#/pyproject.toml##' | sort ;;
+    tooling)
+      find . \( -path ./.venv -o -path ./.tools -o -path ./.cache -o -path ./build -o -path ./.git \) -prune \
+        -o -name pyproject.toml -print | grep -v '^./apps/pipeline/' | sed 's#/pyproject.toml##' | sort ;;
     pipelines) for d in libs/dataplatform-common apps/pipeline; do [ -f "$d/pyproject.toml" ] && echo "./$d"; done ;;
     *) ;;
   esac
