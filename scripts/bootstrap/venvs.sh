@@ -13,6 +13,7 @@ ALL=(tooling checkov pipelines dvc)
 
 log() { printf 'venvs: %s\n' "$*" >&2; }
 die() { printf 'venvs: ERROR: %s\n' "$*" >&2; exit 1; }
+trap 'die "failed at line $LINENO (exit $?)"' ERR
 quiet_pip() { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
 # Project packages installed (editable, without dependencies: those come from the lock) per venv.
@@ -21,7 +22,10 @@ local_packages() {
     tooling)
       find . \( -path ./.venv -o -path ./.tools -o -path ./.cache -o -path ./build -o -path ./.git \) -prune \
         -o -name pyproject.toml -print | grep -v '^./apps/pipeline/' | sed 's#/pyproject.toml##' | sort ;;
-    pipelines) for d in libs/dataplatform-common apps/pipeline; do [ -f "$d/pyproject.toml" ] && echo "./$d"; done ;;
+    pipelines)
+      for d in libs/dataplatform-common apps/pipeline; do
+        if [ -f "$d/pyproject.toml" ]; then echo "./$d"; fi
+      done ;;
     *) ;;
   esac
 }
