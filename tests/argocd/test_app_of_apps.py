@@ -109,6 +109,14 @@ def test_stateful_components_are_neither_pruned_nor_cascade_deleted(
         assert "finalizers" not in apps.applications[name]["metadata"], name
 
 
+def test_charts_with_crds_over_the_client_side_limit_apply_server_side(apps: Rendered) -> None:
+    mirror = upstream_mirror() / "crds"
+    largest = max(path.stat().st_size for path in mirror.glob("*/*.yaml"))
+    assert largest > 262_144  # the last-applied-configuration annotation limit of client-side apply
+    for name in ("kube-prometheus-stack", "external-secrets", "cert-manager", "argo-cd"):
+        assert "ServerSideApply=true" in apps.applications[name]["spec"]["syncPolicy"]["syncOptions"], name
+
+
 def test_kube_prometheus_stack_is_applied_server_side(apps: Rendered) -> None:
     application = apps.applications["kube-prometheus-stack"]
     options = application["spec"]["syncPolicy"]["syncOptions"]
