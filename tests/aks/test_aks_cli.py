@@ -118,7 +118,8 @@ def test_missing_credentials_are_reported_with_fix(
     code = main(["aks", "diff", "dev", "--arm-endpoint", arm_server.base_url])
     err = capsys.readouterr().err
     assert code == 2
-    assert "reading cluster aks-dataplatform-dev: no usable Azure credentials" in err
+    assert err.startswith("platformctl aks: reading cluster aks-dataplatform-dev: no usable Azure credentials")
+    assert err.count("\n") == 1
     assert "fix: run `az login`" in err
     assert "Traceback" not in err
     assert arm_server.received == []

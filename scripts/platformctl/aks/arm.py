@@ -7,6 +7,7 @@ traceback.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -62,6 +63,9 @@ def make_client(
     `endpoint` replaces the public ARM endpoint (sovereign clouds, or the replay server in tests);
     `pipeline_options` go to the SDK pipeline unchanged (e.g. `connection_verify`, `polling_interval`).
     """
+    # azure-identity logs every failed credential of the chain as a multi-line warning; the one-line
+    # PlatformError from `arm_errors` says what matters and how to fix it.
+    logging.getLogger("azure").setLevel(logging.ERROR)
     credential = credential or default_credential()
     if endpoint:
         return ContainerServiceClient(credential, subscription_id, base_url=endpoint, **pipeline_options)
