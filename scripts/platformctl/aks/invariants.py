@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from platformctl.aks.model import SPOT_TAINT
 from platformctl.environments import Environment
 from platformctl.findings import Finding
 
@@ -16,6 +15,8 @@ PROD = "prod"
 #: Pools in prod keep at least this many nodes, so one node's loss or upgrade never empties a pool.
 PROD_MIN_NODES = 2
 PROD_MIN_ZONES = 2
+#: Taint AKS puts on spot nodes; a spot pool must declare it so only tolerating pods land there.
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 
 
 def check_cluster(env: Environment) -> list[Finding]:

@@ -20,8 +20,6 @@ from platformctl.environments import Environment
 AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 #: api-version of Microsoft.Authorization/policyAssignments used for the pod security initiative.
 POLICY_API_VERSION = "2023-04-01"
-#: Taint AKS puts on spot nodes; a spot pool must declare it so only tolerating pods land there.
-SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 #: Add-on names as ARM spells them (the keys of properties.addonProfiles).
 ADDON_POLICY = "azurepolicy"
 ADDON_KEY_VAULT = "azureKeyvaultSecretsProvider"

@@ -1,4 +1,8 @@
-"""`platformctl aks check|plan|diff|apply ENV`: the environment's AKS cluster as code (clusters/<env>/cluster.yaml)."""
+"""`platformctl aks check|plan|diff|apply ENV`: the environment's AKS cluster as code (clusters/<env>/cluster.yaml).
+
+The Azure SDK is imported inside the commands, not at module level: the CLI imports every command
+module to build its parser, and azure-mgmt-containerservice alone takes ~0.3 s to import.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,6 @@ import json
 import sys
 from typing import Any
 
-from platformctl.aks import arm, invariants, operations
-from platformctl.aks.model import ClusterRequest
 from platformctl.environments import Environment, get_environment, list_environments
 from platformctl.errors import PlatformError
 from platformctl.findings import format_table
@@ -57,12 +59,16 @@ def _cluster_file(env: Environment) -> str:
     return str(env.cluster_file.relative_to(env.root))
 
 
-def _client(env: Environment, request: ClusterRequest, args: argparse.Namespace) -> Any:
+def _client(env: Environment, request: Any, args: argparse.Namespace) -> Any:
+    from platformctl.aks import arm
+
     options = {"polling_interval": args.poll_interval} if hasattr(args, "poll_interval") else {}
     return arm.make_client(request.subscription_id, endpoint=args.arm_endpoint, **options)
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from platformctl.aks import invariants
+
     environments = [get_environment(args.env)] if args.env else list_environments()
     findings = [finding for env in environments for finding in invariants.check_cluster(env)]
     for finding in findings:
@@ -72,7 +78,7 @@ def run_check(args: argparse.Namespace) -> int:
     return 1 if findings else 0
 
 
-def print_plan(request: ClusterRequest) -> None:
+def print_plan(request: Any) -> None:
     print(f"# aks plan {request.env}: {len(request.bodies())} requests, in the order `aks apply` sends them")
     for target, body in request.bodies().items():
         print(target)
@@ -80,11 +86,15 @@ def print_plan(request: ClusterRequest) -> None:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    from platformctl.aks import operations
+
     print_plan(operations.plan(get_environment(args.env)))
     return 0
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from platformctl.aks import operations
+
     env = get_environment(args.env)
     request = operations.plan(env)
     drifts = operations.diff(_client(env, request, args), request, _cluster_file(env))
@@ -104,6 +114,8 @@ def confirm(question: str) -> bool:
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    from platformctl.aks import operations
+
     env = get_environment(args.env)
     request = operations.plan(env)
     print_plan(request)
