@@ -166,6 +166,7 @@ def _mutated(tmp_path: Path, repo_root: Path, env_name: str, change: Any) -> Env
         ("dev", lambda s: s["nodePools"][2].update(taints=[]), "spot pool without the spot taint"),
         ("dev", lambda s: s["tags"].update(environment="prod"), "tag environment is 'prod'"),
         ("staging", lambda s: s["workloadIdentity"].update(oidcIssuer=False), "workload identity needs the OIDC"),
+        ("prod", lambda s: s["upgrade"].update(channel="stable"), "moves the cluster off the minor version 1.34"),
     ],
 )
 def test_broken_invariant_is_reported_with_file_and_fix(

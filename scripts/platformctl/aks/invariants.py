@@ -15,6 +15,8 @@ PROD = "prod"
 #: Pools in prod keep at least this many nodes, so one node's loss or upgrade never empties a pool.
 PROD_MIN_NODES = 2
 PROD_MIN_ZONES = 2
+#: Auto-upgrade channels that change the Kubernetes minor version by themselves.
+MINOR_UPGRADING_CHANNELS = frozenset({"stable", "rapid"})
 #: Taint AKS puts on spot nodes; a spot pool must declare it so only tolerating pods land there.
 SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 
@@ -52,6 +54,13 @@ def check_cluster(env: Environment) -> list[Finding]:
         fail(cluster_name, "authorizedIpRanges do not apply to a private API server", "remove authorizedIpRanges")
     if spec["workloadIdentity"]["enabled"] and not spec["workloadIdentity"]["oidcIssuer"]:
         fail(cluster_name, "workload identity needs the OIDC issuer", "set spec.workloadIdentity.oidcIssuer: true")
+    if spec["upgrade"]["channel"] in MINOR_UPGRADING_CHANNELS:
+        fail(
+            cluster_name,
+            f"upgrade channel {spec['upgrade']['channel']} moves the cluster off the minor version "
+            f"{env.kubernetes_version} the manifest gate validates against",
+            "use channel: patch (or none) and bump spec.kubernetesVersion in a pull request",
+        )
     if spec["network"]["policy"] == "cilium" and spec["network"]["dataplane"] != "cilium":
         fail(cluster_name, "network policy cilium needs the cilium dataplane", "set spec.network.dataplane: cilium")
     return findings
