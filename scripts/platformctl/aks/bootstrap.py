@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +21,7 @@ import yaml
 
 from platformctl.environments import Environment, load_yaml
 from platformctl.errors import PlatformError
-from platformctl.paths import chart_cache, upstream_mirror
+from platformctl.paths import chart_cache, repo_root, upstream_mirror
 from platformctl.tools import find_tool
 
 #: Runs one command and returns its stdout (`run_command`; tests pass their own).
@@ -246,10 +247,20 @@ def render_chart_if_cached(plan: BootstrapPlan, runner: Runner) -> str | None:
     return runner(argv)
 
 
+def tool_environment() -> dict[str, str]:
+    """The caller's environment, with helm's cache/config/data in the project's .cache unless already set."""
+    env = dict(os.environ)
+    for name in ("CACHE", "CONFIG", "DATA"):
+        env.setdefault(f"HELM_{name}_HOME", str(repo_root() / ".cache" / "helm" / name.lower()))
+    return env
+
+
 def run_command(argv: Sequence[str], timeout: float = 900) -> str:
     """Run one step; a failure is a one-line PlatformError with the tool's last error line."""
     try:
-        completed = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
+        completed = subprocess.run(
+            list(argv), capture_output=True, text=True, timeout=timeout, check=False, env=tool_environment()
+        )
     except subprocess.TimeoutExpired:
         raise PlatformError(f"`{Path(argv[0]).name} {argv[1]}` timed out after {timeout:.0f} s",
                             fix="check the cluster's health, then rerun bootstrap") from None  # fmt: skip
