@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +124,20 @@ def test_missing_credentials_are_reported_with_fix(
     assert "fix: run `az login`" in err
     assert "Traceback" not in err
     assert arm_server.received == []
+
+
+def test_check_fails_and_plan_refuses_when_an_invariant_breaks(
+    tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(repo_root / "clusters", tmp_path / "clusters")
+    prod = tmp_path / "clusters" / "prod" / "cluster.yaml"
+    prod.write_text(prod.read_text().replace("private: true", "private: false"))
+    monkeypatch.setenv("PLATFORM_REPO_ROOT", str(tmp_path))
+    assert main(["aks", "check"]) == 1
+    out = capsys.readouterr().out
+    assert (
+        "ERROR [aks] env prod, AksCluster/aks-dataplatform-prod, clusters/prod/cluster.yaml: prod API server is public"
+        in out
+    )
+    assert main(["aks", "plan", "prod"]) == 2
+    assert "fix: set spec.apiServer.private: true" in capsys.readouterr().err
