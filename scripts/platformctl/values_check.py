@@ -148,20 +148,52 @@ def _file_defining(documents: list[tuple[str, dict[str, Any]]], dotted: str) -> 
     return documents[-1][0] if documents else ""
 
 
-def unknown_keys(overrides: Any, defaults: Any, chart: str, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(dotted key, closest real key or '') of every override key the defaults do not have."""
+def unknown_keys(
+    overrides: Any, defaults: Any, chart: str, schema: dict[str, Any] | None = None, path: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """(dotted key, closest real key or '') of every override key the chart does not define.
+
+    A key is defined when the defaults have it or, for charts with a values.schema.json, when the
+    schema declares it (upstream often documents optional keys only in the schema).
+    """
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
-    if not defaults or _is_free_form(chart, path):
+    declared = _schema_properties(schema, path)
+    if (not defaults and declared is None) or _is_free_form(chart, path):
         return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
-        if key not in defaults:
-            close = difflib.get_close_matches(str(key), [str(k) for k in defaults], n=1, cutoff=0.6)
+        if key in defaults and defaults[key] is not None:
+            found.extend(unknown_keys(value, defaults[key], chart, schema, (*path, str(key))))
+        elif key not in defaults and key not in (declared or ()):
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
-        elif defaults[key] is not None:
-            found.extend(unknown_keys(value, defaults[key], chart, (*path, str(key))))
     return found
+
+
+def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> set[str] | None:
+    """Property names the schema declares at `path`; None when it declares nothing there."""
+    node = _resolve(schema, schema)
+    for part in path:
+        properties = (node or {}).get("properties") or {}
+        if part not in properties:
+            return None
+        node = _resolve(schema, properties[part])
+    properties = (node or {}).get("properties")
+    return set(properties) if isinstance(properties, dict) else None
+
+
+def _resolve(schema: dict[str, Any] | None, node: Any) -> dict[str, Any] | None:
+    """Follow local `$ref`s (`#/...`) of `node` within `schema`."""
+    for _ in range(20):
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str) or not node["$ref"].startswith("#/"):
+            break
+        target: Any = schema
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        node = target
+    return node if isinstance(node, dict) else None
 
 
 def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
@@ -220,7 +252,7 @@ def check_application(
             findings.append(
                 finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
             )
-    for key, closest in unknown_keys(overrides, chart.defaults, app.chart):
+    for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
         findings.append(
             finding(

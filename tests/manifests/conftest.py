@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import yaml
 
 from platformctl.findings import Finding
 from platformctl.gate import EnvReport, run_gates
@@ -71,3 +72,11 @@ def errors_of(report: EnvReport, gate_name: str) -> list[Finding]:
 
 def messages(findings: list[Finding]) -> str:
     return "\n".join(f.one_line() for f in findings)
+
+
+def add_web_objects(root: Path, *objects: dict[str, object], env: str = "dev") -> None:
+    """Make the fixture's in-repo chart `web` render `objects` too (through its extraObjects value)."""
+    values_file = root / "platform" / "web" / f"values-{env}.yaml"
+    values = yaml.safe_load(values_file.read_text(encoding="utf-8")) or {}
+    values["extraObjects"] = [*values.get("extraObjects", []), *objects]
+    values_file.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
