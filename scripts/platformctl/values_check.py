@@ -17,6 +17,7 @@ import io
 import json
 import tarfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +107,22 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> str:
 
 
 def load_chart(name: str, version: str, mirror: Path, archive_dir: Path) -> ChartData | None:
+    """Chart data from the cached archive, else the mirror (read once per process: treat as read-only)."""
     archive = archive_dir / f"{name}-{version}.tgz"
     if archive.is_file():
-        return _archive_chart(archive, name, version)
+        stat = archive.stat()
+        return _archive_chart_cached(archive, stat.st_mtime_ns, stat.st_size, name, version)
+    return _mirror_chart_cached(mirror, name, version)
+
+
+@lru_cache(maxsize=64)
+def _mirror_chart_cached(mirror: Path, name: str, version: str) -> ChartData | None:
     return _mirror_chart(mirror, name, version)
+
+
+@lru_cache(maxsize=64)
+def _archive_chart_cached(archive: Path, _mtime: int, _size: int, name: str, version: str) -> ChartData:
+    return _archive_chart(archive, name, version)
 
 
 def read_value_files(app: RenderedApplication) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]:
