@@ -183,3 +183,23 @@ def test_schema_rejects_unknown_field_naming_it(tmp_path: Path, repo_root: Path)
     env = _mutated(tmp_path, repo_root, "dev", lambda s: s["nodePools"][0].update(vmsize="Standard_D2s_v5"))
     with pytest.raises(PlatformError, match=r"clusters/dev/cluster.yaml: spec/nodePools/0: .*'vmsize'"):
         _ = env.cluster
+
+
+def test_gate_only_cluster_file_is_valid_but_not_enough_for_aks(tmp_path: Path, repo_root: Path) -> None:
+    """The gates need only the base facts; `platformctl aks` names the first AKS section that is missing."""
+    from platformctl.errors import PlatformError
+
+    def keep_base_facts_only(spec: dict[str, Any]) -> None:
+        base = {"subscriptionId", "resourceGroup", "location", "kubernetesVersion", "entra", "keyVault"}
+        for key in set(spec) - base - {"containerRegistry", "dns"}:
+            del spec[key]
+        spec["keyVault"].pop("secretsProvider")
+
+    env = _mutated(tmp_path, repo_root, "staging", keep_base_facts_only)
+    assert env.kubernetes_version == "1.34"
+    with pytest.raises(PlatformError) as error:
+        build_cluster_request(env)
+    assert "clusters/staging/cluster.yaml: spec: " in str(error.value)
+    assert "is a required property (needed by `platformctl aks`)" in str(error.value)
+    with pytest.raises(PlatformError, match="needed by `platformctl aks`"):
+        check_cluster(env)

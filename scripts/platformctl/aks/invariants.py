@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from platformctl.aks.spec import aks_cluster
 from platformctl.environments import Environment
 from platformctl.findings import Finding
 
@@ -22,7 +23,7 @@ SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 
 
 def check_cluster(env: Environment) -> list[Finding]:
-    spec = env.cluster["spec"]
+    spec = aks_cluster(env)["spec"]
     file = str(env.cluster_file.relative_to(env.root))
     findings: list[Finding] = []
 
