@@ -167,6 +167,9 @@ def _mutated(tmp_path: Path, repo_root: Path, env_name: str, change: Any) -> Env
         ("dev", lambda s: s["tags"].update(environment="prod"), "tag environment is 'prod'"),
         ("staging", lambda s: s["workloadIdentity"].update(oidcIssuer=False), "workload identity needs the OIDC"),
         ("prod", lambda s: s["upgrade"].update(channel="stable"), "moves the cluster off the minor version 1.34"),
+        ("dev", lambda s: s["network"].update(serviceCidr="10.244.0.0/24"), "podCidr 10.244.0.0/16 overlaps"),
+        ("dev", lambda s: s["network"].update(dnsServiceIp="10.1.0.10"), "dnsServiceIp 10.1.0.10 is not a usable"),
+        ("dev", lambda s: s["network"].update(podCidr="10.244.0.1/16"), "invalid address"),
     ],
 )
 def test_broken_invariant_is_reported_with_file_and_fix(
