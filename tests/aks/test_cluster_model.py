@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -206,3 +207,11 @@ def test_gate_only_cluster_file_is_valid_but_not_enough_for_aks(tmp_path: Path, 
     assert "is a required property (needed by `platformctl aks`)" in str(error.value)
     with pytest.raises(PlatformError, match="needed by `platformctl aks`"):
         check_cluster(env)
+
+
+def test_every_spec_section_is_required_by_the_gates_or_by_aks(repo_root: Path) -> None:
+    schema = json.loads((repo_root / "clusters" / "cluster.schema.json").read_text())
+    spec = schema["properties"]["spec"]
+    aks_ready = schema["$defs"]["aksReady"]["properties"]["spec"]["required"]
+    assert set(spec["required"]).isdisjoint(aks_ready)
+    assert set(spec["required"]) | set(aks_ready) == set(spec["properties"])
