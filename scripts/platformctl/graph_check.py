@@ -22,6 +22,7 @@ from typing import Any
 from platformctl.catalogue import CRD_PROVIDERS, REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.findings import Finding
+from platformctl.images import EXACT_VERSION, mutable_image_problem
 from platformctl.manifests import (
     CLUSTER_SCOPED_KINDS,
     ObjectKey,
@@ -34,10 +35,8 @@ from platformctl.render import VALUES_PREFIX, RenderedApplication, RenderedEnvir
 
 GATE = "graph"
 PROD_ENVIRONMENTS = frozenset({"prod"})
-EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
-DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 class GraphChecker:
@@ -306,19 +305,6 @@ class GraphChecker:
                         name,
                         _rel(app.manifest_file, self.root),
                     )
-
-
-def mutable_image_problem(image: str) -> str:
-    """Why `image` is mutable ('' when it is pinned by digest or exact version tag)."""
-    if DIGEST.search(image):
-        return ""
-    last = image.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return "has no tag (means latest)"
-    tag = last.rsplit(":", 1)[1]
-    if EXACT_VERSION.match(tag):
-        return ""
-    return f"uses the mutable tag {tag!r} (not an exact version)"
 
 
 def _glob(value: str, pattern: str) -> bool:

@@ -49,6 +49,7 @@ class RenderedApplication:
     value_files: list[str] = field(default_factory=list)  # as written in the Application
     value_paths: list[Path] = field(default_factory=list)  # resolved in this checkout
     from_cache: bool = False
+    skip_crds: bool = False  # helm.skipCrds of the Application
     manifest_text: str = field(default="", repr=False)  # helm's output, written as it came
 
 
@@ -138,7 +139,15 @@ def render_environment(
             return app, None  # nothing renderable here; the values and graph gates say why
         try:
             text, hit = helm.template(
-                helm.HelmRequest(chart, app.release, app.namespace, tuple(app.value_paths), kube_version, api_versions),
+                helm.HelmRequest(
+                    chart,
+                    app.release,
+                    app.namespace,
+                    tuple(app.value_paths),
+                    kube_version,
+                    api_versions,
+                    include_crds=not app.skip_crds,
+                ),
                 root=base,
                 cache_dir=cache_dir,
             )
@@ -201,6 +210,7 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
         app.chart = str(source.get("path", ""))
     helm_spec = source.get("helm") or {}
     app.release = str(helm_spec.get("releaseName") or name)
+    app.skip_crds = bool(helm_spec.get("skipCrds", False))
     app.value_files = [str(v) for v in helm_spec.get("valueFiles") or []]
     app.value_paths = [_resolve_value_file(v, app, base) for v in app.value_files]
     return app, ""

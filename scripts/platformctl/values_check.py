@@ -27,6 +27,7 @@ import yaml
 from platformctl.catalogue import FREE_FORM_VALUES
 from platformctl.errors import PlatformError
 from platformctl.findings import Finding
+from platformctl.images import image_tags_in_values, mutable_tag_problem
 from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
 
@@ -215,8 +216,9 @@ def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
 
 
 def check_application(
-    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, strict_versions: bool = True
+    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, immutable_images: bool = False
 ) -> list[Finding]:
+    """Findings for one upstream Application; `immutable_images` (prod) also rejects mutable image tags."""
     if app.source != "upstream":
         return []
     where = app.value_files[-1] if app.value_files else ""
@@ -230,6 +232,15 @@ def check_application(
     for _, document in documents:
         overrides = deep_merge(overrides, document)
     findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]
+    if immutable_images:
+        for key, tag in image_tags_in_values(overrides):
+            problem = mutable_tag_problem(tag)
+            if problem:
+                findings.append(
+                    finding(
+                        f"`{key}`: {problem}", "pin an exact version or a sha256 digest", _file_defining(documents, key)
+                    )
+                )
     try:
         chart = load_chart(app.chart, app.version, mirror, archive_dir)
     except (PlatformError, json.JSONDecodeError, tarfile.TarError) as error:

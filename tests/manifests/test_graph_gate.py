@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from platformctl.graph_check import mutable_image_problem
+from platformctl.images import mutable_image_problem
 
 from .conftest import GateRunner, add_web_objects, edit, errors_of, messages
 

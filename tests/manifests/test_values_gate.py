@@ -86,3 +86,13 @@ def test_malformed_value_file_names_the_file(gate: GateRunner, fixture_repo: Pat
     found = errors_of(gate("dev"), "values")
     assert found and found[0].file == "$values/platform/cert-manager/values-dev.yaml", messages(found)
     assert "malformed YAML" in found[0].message
+
+
+def test_prod_upstream_image_tags_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> None:
+    (fixture_repo / "platform" / "cert-manager" / "values-prod.yaml").write_text(
+        "replicaCount: 2\nimage:\n  tag: latest\nwebhook:\n  image:\n    tag: v1.21.1\n"
+    )
+    found = errors_of(gate("prod"), "values")
+    assert len(found) == 1, messages(found)
+    assert found[0].message == "`image.tag`: tag 'latest' is mutable (not an exact version or digest)"
+    assert found[0].file == "$values/platform/cert-manager/values-prod.yaml"
