@@ -70,7 +70,8 @@ def run_gates(
     ]
     crds = CrdCatalogue(mirror_path, rendered_crds)
     root_file = _rel(rendered.root_manifest_file, base)
-    targets = [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
+    targets = [schemas.Target(obj, "_bootstrap", rendered.bootstrap_file) for obj in rendered.bootstrap_objects]
+    targets += [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
     for app in rendered.applications:
         targets += [schemas.Target(obj, app.name, _rel(app.manifest_file, base)) for obj in app.objects]
     try:

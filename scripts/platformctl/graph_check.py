@@ -31,7 +31,13 @@ from platformctl.manifests import (
     kind_and_name,
     object_key,
 )
-from platformctl.render import VALUES_PREFIX, RenderedApplication, RenderedEnvironment
+from platformctl.render import (
+    APP_OF_APPS_CHART,
+    BOOTSTRAP_DIR,
+    VALUES_PREFIX,
+    RenderedApplication,
+    RenderedEnvironment,
+)
 
 GATE = "graph"
 PROD_ENVIRONMENTS = frozenset({"prod"})
@@ -62,6 +68,7 @@ class GraphChecker:
         self.findings.append(Finding(GATE, self.env, app, kind, name, file, message, fix))
 
     def run(self) -> list[Finding]:
+        self.check_bootstrap()
         self.check_required_components()
         for app in self.rendered.applications:
             self.check_sources(app)
@@ -71,6 +78,75 @@ class GraphChecker:
                 self.check_prod_pins(app)
         self.check_ownership()
         return self.findings
+
+    # -- root ------------------------------------------------------------------------------------------
+    def check_bootstrap(self) -> None:
+        """The root Application renders .argocd/apps with this env's platform.yaml, and its AppProject
+        allows what the app-of-apps chart renders (Applications and AppProjects in argocd)."""
+        file = self.rendered.bootstrap_file
+        root = self.rendered.root_application
+        if root is None:
+            self.add(
+                "_bootstrap",
+                f"no root Application in {BOOTSTRAP_DIR}/{self.env}.yaml",
+                f"add the root Application of env {self.env} (see .argocd/bootstrap/dev.yaml)",
+                file=file or f"{BOOTSTRAP_DIR}/{self.env}.yaml",
+            )
+            return
+        spec = root.get("spec") or {}
+        source = (spec.get("sources") or [spec.get("source") or {}])[0] or {}
+        name = str((root.get("metadata") or {}).get("name", ""))
+        value_files = [str(v) for v in (source.get("helm") or {}).get("valueFiles") or []]
+        chart_dir = self.root / str(source.get("path", ""))
+        expected = (self.root / "clusters" / self.env / "platform.yaml").resolve()
+        if str(source.get("path", "")).rstrip("/") != APP_OF_APPS_CHART:
+            self.add(
+                "_bootstrap",
+                f"root Application renders {source.get('path')!r}, not {APP_OF_APPS_CHART}",
+                f"set spec.source.path to {APP_OF_APPS_CHART}",
+                name=name,
+                file=file,
+            )
+        elif [(chart_dir / v).resolve() for v in value_files] != [expected]:
+            self.add(
+                "_bootstrap",
+                f"root Application value files {value_files} are not clusters/{self.env}/platform.yaml",
+                f"set helm.valueFiles to [../../clusters/{self.env}/platform.yaml]",
+                name=name,
+                file=file,
+            )
+        project_name = str(spec.get("project", ""))
+        project = next(
+            (
+                o
+                for o in self.rendered.bootstrap_objects
+                if o.get("kind") == "AppProject" and (o.get("metadata") or {}).get("name") == project_name
+            ),
+            None,
+        )
+        if project is None:
+            return  # a project defined elsewhere (e.g. by Argo CD's own install) cannot be checked here
+        project_spec = project.get("spec") or {}
+        server = str((spec.get("destination") or {}).get("server", ""))
+        for obj in self.rendered.root_objects:
+            group, kind = group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
+            namespace = str(
+                (obj.get("metadata") or {}).get("namespace") or (spec.get("destination") or {}).get("namespace", "")
+            )
+            whitelist = project_spec.get("namespaceResourceWhitelist")
+            allowed = (whitelist is None or _kind_listed(whitelist, group, kind)) and _destination_allowed(
+                project_spec, server, namespace
+            )
+            if not allowed:
+                _, obj_name = kind_and_name(obj)
+                self.add(
+                    "_root",
+                    f"root project {project_name} does not allow {kind} in namespace {namespace}",
+                    f"allow it in the AppProject of {BOOTSTRAP_DIR}/{self.env}.yaml",
+                    kind,
+                    obj_name,
+                    file,
+                )
 
     # -- presence ---------------------------------------------------------------------------------
     def check_required_components(self) -> None:

@@ -25,6 +25,7 @@ from platformctl.manifests import deep_merge, parse_manifest
 from platformctl.paths import build_dir, chart_cache, repo_root, upstream_mirror
 
 APP_OF_APPS_CHART = ".argocd/apps"
+BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its AppProject), applied by hand
 VALUES_PREFIX = "$values/"
 HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
 
@@ -64,6 +65,13 @@ class RenderedEnvironment:
     out_dir: Path
     root_manifest_file: Path | None = None
     root_manifest_text: str = field(default="", repr=False)
+    bootstrap_objects: list[dict[str, Any]] = field(default_factory=list)  # .argocd/bootstrap/<env>.yaml
+    bootstrap_file: str = ""
+
+    @property
+    def root_application(self) -> dict[str, Any] | None:
+        """The root Application of the bootstrap file (None when the env has no bootstrap file)."""
+        return next((obj for obj in self.bootstrap_objects if obj.get("kind") == "Application"), None)
 
     @property
     def projects(self) -> dict[str, dict[str, Any]]:
@@ -102,13 +110,21 @@ def render_environment(
         findings.append(Finding("render", environment.name, application, kind, name, file, message, fix))
 
     values = _app_of_apps_values(environment, base)
+    bootstrap_file = base / BOOTSTRAP_DIR / f"{environment.name}.yaml"
+    bootstrap_objects: list[dict[str, Any]] = []
+    if bootstrap_file.is_file():
+        try:
+            bootstrap_objects = parse_manifest(bootstrap_file.read_text(encoding="utf-8"), _rel(bootstrap_file, base))
+        except PlatformError as error:
+            finding("_bootstrap", _rel(bootstrap_file, base), error.message, error.fix or "correct the YAML")
+    root_release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
     root_objects: list[dict[str, Any]] = []
     root_text = ""
     try:
         text, _ = helm.template(
             helm.HelmRequest(
                 chart=base / APP_OF_APPS_CHART,
-                release=f"apps-{environment.name}",
+                release=root_release,
                 namespace=str((values.get("argocd") or {}).get("namespace", "argocd")),
                 value_files=(environment.platform_file,),
                 kube_version=kube_version,
@@ -167,8 +183,22 @@ def render_environment(
         environment.name, environment.kubernetes_version, root_objects, applications, values, findings, out
     )
     rendered.root_manifest_text = root_text
+    rendered.bootstrap_objects = bootstrap_objects
+    rendered.bootstrap_file = _rel(bootstrap_file, base) if bootstrap_file.is_file() else ""
     _write(rendered)
     return rendered
+
+
+def _root_release(bootstrap_objects: list[dict[str, Any]]) -> str:
+    for obj in bootstrap_objects:
+        if obj.get("kind") == "Application":
+            spec = obj.get("spec") or {}
+            for source in spec.get("sources") or [spec.get("source") or {}]:
+                release = ((source or {}).get("helm") or {}).get("releaseName")
+                if release:
+                    return str(release)
+            return str((obj.get("metadata") or {}).get("name", ""))
+    return ""
 
 
 def _app_of_apps_values(environment: Environment, base: Path) -> dict[str, Any]:
