@@ -165,7 +165,8 @@ def _file_defining(documents: list[tuple[str, dict[str, Any]]], dotted: str) -> 
 def unknown_keys(
     overrides: Any, defaults: Any, chart: str, schema: dict[str, Any] | None = None, path: tuple[str, ...] = ()
 ) -> list[tuple[str, str]]:
-    """(dotted key, closest real key or '') of every override key the chart does not define.
+    """(dotted key, closest real key or '') of every override key the chart does not define, and
+    (dotted key, '!<expected type>') where a map replaces a scalar or list of the defaults or vice versa.
 
     A key is defined when the defaults have it or, for charts with a values.schema.json, when the
     schema declares it (upstream often documents optional keys only in the schema).
@@ -178,8 +179,13 @@ def unknown_keys(
     known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
-        if key in defaults and defaults[key] is not None:
-            found.extend(unknown_keys(value, defaults[key], chart, schema, (*path, str(key))))
+        default = defaults.get(key)
+        if key in defaults and default is not None:
+            if isinstance(default, dict) != isinstance(value, dict) and value is not None:
+                expected = "a map" if isinstance(default, dict) else f"a {type(default).__name__}, not a map"
+                found.append((".".join((*path, str(key))), f"!{expected}"))
+                continue
+            found.extend(unknown_keys(value, default, chart, schema, (*path, str(key))))
         elif key not in defaults and key not in (declared or ()):
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
@@ -277,10 +283,11 @@ def check_application(
                 finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
             )
     for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in the defaults of chart {app.chart} {app.version})"
+            findings.append(finding(message, "give it the type the chart's values.yaml has", file=file))
+            continue
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
-        findings.append(
-            finding(
-                f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=_file_defining(documents, key)
-            )
-        )
+        findings.append(finding(f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=file))
     return findings

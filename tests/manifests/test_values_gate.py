@@ -96,3 +96,10 @@ def test_prod_upstream_image_tags_must_be_immutable(gate: GateRunner, fixture_re
     assert len(found) == 1, messages(found)
     assert found[0].message == "`image.tag`: tag 'latest' is mutable (not an exact version or digest)"
     assert found[0].file == "$values/platform/cert-manager/values-prod.yaml"
+
+
+def test_map_given_where_the_chart_has_a_scalar(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "kube-prometheus-stack" / "values.yaml", "retention: 10d", "retention: {days: 10}")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1, messages(found)
+    assert found[0].message.startswith("`prometheus.prometheusSpec.retention` must be a str, not a map")
