@@ -8,6 +8,7 @@ from typing import Any
 
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+DIGEST_TAG = re.compile(r"(.*@)?sha256:[0-9a-f]{64}")  # a tag value carrying a digest ("16.4@sha256:...")
 
 
 def mutable_image_problem(image: str) -> str:
@@ -20,14 +21,14 @@ def mutable_image_problem(image: str) -> str:
     tag = last.rsplit(":", 1)[1]
     if EXACT_VERSION.match(tag):
         return ""
-    return f"uses the mutable tag {tag!r} (not an exact version)"
+    return f"uses the tag {tag!r}, which is not an exact X.Y.Z version (tags can move)"
 
 
 def mutable_tag_problem(tag: str) -> str:
     """Why an image `tag` value is mutable ('' for an exact version or a digest)."""
-    if EXACT_VERSION.match(tag) or re.fullmatch(r"(.*@)?sha256:[0-9a-f]{64}", tag):
+    if EXACT_VERSION.match(tag) or DIGEST_TAG.fullmatch(tag):
         return ""
-    return f"tag {tag!r} is mutable (not an exact version or digest)"
+    return f"tag {tag!r} is not an exact X.Y.Z version nor a sha256 digest (tags can move)"
 
 
 def image_tags_in_values(values: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:

@@ -244,7 +244,9 @@ def check_application(
             if problem:
                 findings.append(
                     finding(
-                        f"`{key}`: {problem}", "pin an exact version or a sha256 digest", _file_defining(documents, key)
+                        f"`{key}`: {problem}",
+                        "pin an exact X.Y.Z tag, or a digest (`<tag>@sha256:...`)",
+                        _file_defining(documents, key),
                     )
                 )
     try:

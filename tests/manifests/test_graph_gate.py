@@ -137,7 +137,7 @@ def test_prod_target_revision_must_not_be_a_branch(gate: GateRunner, fixture_rep
 def test_prod_images_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> None:
     (fixture_repo / "platform" / "web" / "values-prod.yaml").write_text("image: acrfixture.azurecr.io/web:latest\n")
     found = errors_of(gate("prod"), "graph")
-    only(found, "image acrfixture.azurecr.io/web:latest uses the mutable tag 'latest'")
+    only(found, "image acrfixture.azurecr.io/web:latest uses the tag 'latest', which is not an exact X.Y.Z version")
     assert (found[0].kind, found[0].name) == ("Deployment", "web")
     # dev may use any tag
     (fixture_repo / "platform" / "web" / "values-dev.yaml").write_text("image: acrfixture.azurecr.io/web:latest\n")

@@ -94,7 +94,10 @@ def test_prod_upstream_image_tags_must_be_immutable(gate: GateRunner, fixture_re
     )
     found = errors_of(gate("prod"), "values")
     assert len(found) == 1, messages(found)
-    assert found[0].message == "`image.tag`: tag 'latest' is mutable (not an exact version or digest)"
+    assert (
+        found[0].message
+        == "`image.tag`: tag 'latest' is not an exact X.Y.Z version nor a sha256 digest (tags can move)"
+    )
     assert found[0].file == "$values/platform/cert-manager/values-prod.yaml"
 
 
