@@ -235,6 +235,8 @@ def check_application(
     findings: list[Finding] = []
     documents, problems = read_value_files(app)
     overrides: dict[str, Any] = {}
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
     for _, document in documents:
         overrides = deep_merge(overrides, document)
     findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]

@@ -106,3 +106,18 @@ def test_map_given_where_the_chart_has_a_scalar(gate: GateRunner, fixture_repo: 
     found = errors_of(gate("dev"), "values")
     assert len(found) == 1, messages(found)
     assert found[0].message.startswith("`prometheus.prometheusSpec.retention` must be a str, not a map")
+
+
+def test_inline_application_values_are_rendered_and_checked(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(
+        fixture_repo / ".argocd" / "apps" / "templates" / "applications.yaml",
+        "        releaseName: {{ $name }}",
+        "        releaseName: {{ $name }}\n        valuesObject: {replicas: 4, replicaCont: 2}",
+    )
+    report = gate("dev")
+    web = report.rendered.application("web")
+    assert next(o for o in web.objects if o["kind"] == "Deployment")["spec"]["replicas"] == 4
+    found = [f for f in errors_of(report, "values") if f.application == "cert-manager"]
+    assert any("unknown key `replicaCont`" in f.message and f.file == "(Application helm.values)" for f in found), (
+        messages(found)
+    )
