@@ -221,6 +221,40 @@ def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in FREE_FORM_VALUES.get(chart, ()))
 
 
+def check_in_repo_application(env: str, app: RenderedApplication, root: Path) -> list[Finding]:
+    """Override keys of an in-repo chart against its own values.yaml (helm already enforces its
+    values.schema.json when it has one; a key the chart never reads is otherwise silently ignored)."""
+    defaults_file = root / app.chart / "values.yaml"
+    if app.source != "in-repo" or not app.chart or not defaults_file.is_file():
+        return []  # a missing chart is the graph gate's finding
+    documents, problems = read_value_files(app)
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
+    findings = [
+        Finding(GATE, env, app.name, "chart", app.chart, file, problem, "correct the value file")
+        for file, problem in problems
+    ]
+    try:
+        defaults = _safe_yaml(defaults_file.read_text(encoding="utf-8"), str(defaults_file)) or {}
+    except PlatformError as error:
+        return [*findings, Finding(GATE, env, app.name, "chart", app.chart, app.chart, error.message, "fix the YAML")]
+    schema_file = root / app.chart / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    overrides: dict[str, Any] = {}
+    for _, document in documents:
+        overrides = deep_merge(overrides, document)
+    for key, closest in unknown_keys(overrides, defaults, app.chart, schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in {app.chart}/values.yaml)"
+            fix = "give it the type the chart's values.yaml has"
+        else:
+            message = f"unknown key `{key}` for chart {app.chart} (not in its values.yaml)"
+            fix = f"did you mean `{closest}`?" if closest else f"remove it or add it to {app.chart}/values.yaml"
+        findings.append(Finding(GATE, env, app.name, "chart", app.chart, file, message, fix))
+    return findings
+
+
 def check_application(
     env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, immutable_images: bool = False
 ) -> list[Finding]:

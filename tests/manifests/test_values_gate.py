@@ -121,3 +121,11 @@ def test_inline_application_values_are_rendered_and_checked(gate: GateRunner, fi
     assert any("unknown key `replicaCont`" in f.message and f.file == "(Application helm.values)" for f in found), (
         messages(found)
     )
+
+
+def test_in_repo_chart_override_keys_are_checked_too(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "web" / "values-dev.yaml", "replicas: 1", "replicaz: 1")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1 and found[0].application == "web", messages(found)
+    assert found[0].message == "unknown key `replicaz` for chart platform/web (not in its values.yaml)"
+    assert found[0].fix == "did you mean `replicas`?" and found[0].file == "$values/platform/web/values-dev.yaml"
