@@ -174,8 +174,8 @@ def unknown_keys(
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
     declared = _schema_properties(schema, path)
-    if (not defaults and declared is None) or _is_free_form(chart, path):
-        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    if (not defaults and declared is None) or declared is ANY_KEY or _is_free_form(chart, path):
+        return []  # an empty map in the defaults, a map the schema leaves open or a documented free-form map
     known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
@@ -192,16 +192,30 @@ def unknown_keys(
     return found
 
 
-def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> set[str] | None:
-    """Property names the schema declares at `path`; None when it declares nothing there."""
+ANY_KEY = frozenset({"*"})  # the schema allows any key here (additionalProperties/patternProperties)
+
+
+def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> frozenset[str] | None:
+    """Property names the schema declares at `path`: ANY_KEY for a free-form map, None when unknown."""
     node = _resolve(schema, schema)
     for part in path:
-        properties = (node or {}).get("properties") or {}
-        if part not in properties:
+        if node is None:
             return None
-        node = _resolve(schema, properties[part])
-    properties = (node or {}).get("properties")
-    return set(properties) if isinstance(properties, dict) else None
+        properties = node.get("properties") or {}
+        extra = node.get("additionalProperties")
+        if part in properties:
+            node = _resolve(schema, properties[part])
+        elif isinstance(extra, dict):
+            node = _resolve(schema, extra)  # a map of objects: every key has this schema
+        else:
+            return None
+    if node is None:
+        return None
+    extra = node.get("additionalProperties")
+    if node.get("patternProperties") or extra is True or isinstance(extra, dict):
+        return ANY_KEY
+    properties = node.get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else None
 
 
 def _resolve(schema: dict[str, Any] | None, node: Any) -> dict[str, Any] | None:

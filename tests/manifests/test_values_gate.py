@@ -129,3 +129,23 @@ def test_in_repo_chart_override_keys_are_checked_too(gate: GateRunner, fixture_r
     assert len(found) == 1 and found[0].application == "web", messages(found)
     assert found[0].message == "unknown key `replicaz` for chart platform/web (not in its values.yaml)"
     assert found[0].fix == "did you mean `replicas`?" and found[0].file == "$values/platform/web/values-dev.yaml"
+
+
+def test_map_the_schema_leaves_open_takes_any_key() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "secrets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"data": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+            }
+        },
+    }
+    defaults = {"secrets": {"grafana": {"data": {"user": "kv-user"}}}}
+    open_map = {"secrets": {"grafana": {"data": {"password": "kv-password"}}}}
+    assert unknown_keys(open_map, defaults, "chart", schema) == []
+    closed = {"secrets": {"grafana": {"dta": {}}}}
+    assert unknown_keys(closed, defaults, "chart", schema) == [("secrets.grafana.dta", "secrets.grafana.data")]
