@@ -10,11 +10,14 @@ findings of gate `render`; nothing here raises for bad repository content.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from platformctl import helm
 from platformctl.crds import CrdCatalogue
@@ -25,6 +28,7 @@ from platformctl.manifests import deep_merge, parse_manifest
 from platformctl.paths import build_dir, chart_cache, repo_root, upstream_mirror
 
 APP_OF_APPS_CHART = ".argocd/apps"
+BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its AppProject), applied by hand
 VALUES_PREFIX = "$values/"
 HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
 
@@ -49,6 +53,9 @@ class RenderedApplication:
     value_files: list[str] = field(default_factory=list)  # as written in the Application
     value_paths: list[Path] = field(default_factory=list)  # resolved in this checkout
     from_cache: bool = False
+    skip_crds: bool = False  # helm.skipCrds of the Application
+    # helm.valuesObject (or helm.values parsed): applied after the value files, as Argo CD does.
+    inline_values: dict[str, Any] = field(default_factory=dict)
     manifest_text: str = field(default="", repr=False)  # helm's output, written as it came
 
 
@@ -63,6 +70,13 @@ class RenderedEnvironment:
     out_dir: Path
     root_manifest_file: Path | None = None
     root_manifest_text: str = field(default="", repr=False)
+    bootstrap_objects: list[dict[str, Any]] = field(default_factory=list)  # .argocd/bootstrap/<env>.yaml
+    bootstrap_file: str = ""
+
+    @property
+    def root_application(self) -> dict[str, Any] | None:
+        """The root Application of the bootstrap file (None when the env has no bootstrap file)."""
+        return next((obj for obj in self.bootstrap_objects if obj.get("kind") == "Application"), None)
 
     @property
     def projects(self) -> dict[str, dict[str, Any]]:
@@ -101,13 +115,21 @@ def render_environment(
         findings.append(Finding("render", environment.name, application, kind, name, file, message, fix))
 
     values = _app_of_apps_values(environment, base)
+    bootstrap_file = base / BOOTSTRAP_DIR / f"{environment.name}.yaml"
+    bootstrap_objects: list[dict[str, Any]] = []
+    if bootstrap_file.is_file():
+        try:
+            bootstrap_objects = parse_manifest(bootstrap_file.read_text(encoding="utf-8"), _rel(bootstrap_file, base))
+        except PlatformError as error:
+            finding("_bootstrap", _rel(bootstrap_file, base), error.message, error.fix or "correct the YAML")
+    root_release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
     root_objects: list[dict[str, Any]] = []
     root_text = ""
     try:
         text, _ = helm.template(
             helm.HelmRequest(
                 chart=base / APP_OF_APPS_CHART,
-                release=f"apps-{environment.name}",
+                release=root_release,
                 namespace=str((values.get("argocd") or {}).get("namespace", "argocd")),
                 value_files=(environment.platform_file,),
                 kube_version=kube_version,
@@ -128,7 +150,7 @@ def render_environment(
             app, problem = _parse_application(obj, base)
             applications.append(app)
             if problem:
-                finding(app.name, APP_OF_APPS_CHART, problem, "render a source with chart or path plus ref: values")
+                finding(app.name, APP_OF_APPS_CHART, problem, "use value files ($values/...) for every setting")
 
     archive_dir = chart_cache(charts, base)
 
@@ -138,7 +160,15 @@ def render_environment(
             return app, None  # nothing renderable here; the values and graph gates say why
         try:
             text, hit = helm.template(
-                helm.HelmRequest(chart, app.release, app.namespace, tuple(app.value_paths), kube_version, api_versions),
+                helm.HelmRequest(
+                    chart,
+                    app.release,
+                    app.namespace,
+                    (*app.value_paths, *filter(None, [_inline_values_file(app, cache_dir)])),
+                    kube_version,
+                    api_versions,
+                    include_crds=not app.skip_crds,
+                ),
                 root=base,
                 cache_dir=cache_dir,
             )
@@ -158,8 +188,22 @@ def render_environment(
         environment.name, environment.kubernetes_version, root_objects, applications, values, findings, out
     )
     rendered.root_manifest_text = root_text
+    rendered.bootstrap_objects = bootstrap_objects
+    rendered.bootstrap_file = _rel(bootstrap_file, base) if bootstrap_file.is_file() else ""
     _write(rendered)
     return rendered
+
+
+def _root_release(bootstrap_objects: list[dict[str, Any]]) -> str:
+    for obj in bootstrap_objects:
+        if obj.get("kind") == "Application":
+            spec = obj.get("spec") or {}
+            for source in spec.get("sources") or [spec.get("source") or {}]:
+                release = ((source or {}).get("helm") or {}).get("releaseName")
+                if release:
+                    return str(release)
+            return str((obj.get("metadata") or {}).get("name", ""))
+    return ""
 
 
 def _app_of_apps_values(environment: Environment, base: Path) -> dict[str, Any]:
@@ -201,9 +245,33 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
         app.chart = str(source.get("path", ""))
     helm_spec = source.get("helm") or {}
     app.release = str(helm_spec.get("releaseName") or name)
+    app.skip_crds = bool(helm_spec.get("skipCrds", False))
     app.value_files = [str(v) for v in helm_spec.get("valueFiles") or []]
     app.value_paths = [_resolve_value_file(v, app, base) for v in app.value_files]
+    inline = helm_spec.get("valuesObject")
+    if inline is None and helm_spec.get("values"):
+        try:
+            inline = yaml.safe_load(str(helm_spec["values"]))
+        except yaml.YAMLError:
+            return app, "helm.values is not valid YAML"
+    if inline is not None and not isinstance(inline, dict):
+        return app, "helm.values/valuesObject is not a map"
+    app.inline_values = inline or {}
+    if helm_spec.get("parameters"):
+        return app, "helm.parameters are not supported by the offline gate"
     return app, ""
+
+
+def _inline_values_file(app: RenderedApplication, cache_dir: Path) -> Path | None:
+    """The Application's inline values as a file for helm (content-addressed, so cache keys stay exact)."""
+    if not app.inline_values:
+        return None
+    text = yaml.safe_dump(app.inline_values, sort_keys=True)
+    path = cache_dir / "inline" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.yaml"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _resolve_value_file(value_file: str, app: RenderedApplication, base: Path) -> Path:
@@ -220,9 +288,21 @@ def _chart_location(app: RenderedApplication, base: Path, archive_dir: Path) -> 
     return chart if app.chart and (chart / "Chart.yaml").is_file() else None
 
 
+OUTPUT_MARKER = ".rendered-by-platformctl"
+
+
 def _write(rendered: RenderedEnvironment) -> None:
-    if rendered.out_dir.exists():
-        shutil.rmtree(rendered.out_dir)
+    """Replace the output folder; only ever delete a folder an earlier render wrote (marker file)."""
+    out = rendered.out_dir
+    if out.exists():
+        if any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+            raise PlatformError(
+                f"{out} is not empty and was not written by `platformctl render`; refusing to replace it",
+                fix="pass an empty or new folder to --out",
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / OUTPUT_MARKER).write_text("written by platformctl render; replaced on every render\n", encoding="utf-8")
     root_file = rendered.out_dir / "_root" / "applications.yaml"
     root_file.parent.mkdir(parents=True, exist_ok=True)
     root_file.write_text(rendered.root_manifest_text, encoding="utf-8")

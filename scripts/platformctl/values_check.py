@@ -27,6 +27,7 @@ import yaml
 from platformctl.catalogue import FREE_FORM_VALUES
 from platformctl.errors import PlatformError
 from platformctl.findings import Finding
+from platformctl.images import image_tags_in_values, mutable_tag_problem
 from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
 
@@ -164,7 +165,8 @@ def _file_defining(documents: list[tuple[str, dict[str, Any]]], dotted: str) -> 
 def unknown_keys(
     overrides: Any, defaults: Any, chart: str, schema: dict[str, Any] | None = None, path: tuple[str, ...] = ()
 ) -> list[tuple[str, str]]:
-    """(dotted key, closest real key or '') of every override key the chart does not define.
+    """(dotted key, closest real key or '') of every override key the chart does not define, and
+    (dotted key, '!<expected type>') where a map replaces a scalar or list of the defaults or vice versa.
 
     A key is defined when the defaults have it or, for charts with a values.schema.json, when the
     schema declares it (upstream often documents optional keys only in the schema).
@@ -172,29 +174,48 @@ def unknown_keys(
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
     declared = _schema_properties(schema, path)
-    if (not defaults and declared is None) or _is_free_form(chart, path):
-        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    if (not defaults and declared is None) or declared is ANY_KEY or _is_free_form(chart, path):
+        return []  # an empty map in the defaults, a map the schema leaves open or a documented free-form map
     known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
-        if key in defaults and defaults[key] is not None:
-            found.extend(unknown_keys(value, defaults[key], chart, schema, (*path, str(key))))
+        default = defaults.get(key)
+        if key in defaults and default is not None:
+            if isinstance(default, dict) != isinstance(value, dict) and value is not None:
+                expected = "a map" if isinstance(default, dict) else f"a {type(default).__name__}, not a map"
+                found.append((".".join((*path, str(key))), f"!{expected}"))
+                continue
+            found.extend(unknown_keys(value, default, chart, schema, (*path, str(key))))
         elif key not in defaults and key not in (declared or ()):
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
     return found
 
 
-def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> set[str] | None:
-    """Property names the schema declares at `path`; None when it declares nothing there."""
+ANY_KEY = frozenset({"*"})  # the schema allows any key here (additionalProperties/patternProperties)
+
+
+def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> frozenset[str] | None:
+    """Property names the schema declares at `path`: ANY_KEY for a free-form map, None when unknown."""
     node = _resolve(schema, schema)
     for part in path:
-        properties = (node or {}).get("properties") or {}
-        if part not in properties:
+        if node is None:
             return None
-        node = _resolve(schema, properties[part])
-    properties = (node or {}).get("properties")
-    return set(properties) if isinstance(properties, dict) else None
+        properties = node.get("properties") or {}
+        extra = node.get("additionalProperties")
+        if part in properties:
+            node = _resolve(schema, properties[part])
+        elif isinstance(extra, dict):
+            node = _resolve(schema, extra)  # a map of objects: every key has this schema
+        else:
+            return None
+    if node is None:
+        return None
+    extra = node.get("additionalProperties")
+    if node.get("patternProperties") or extra is True or isinstance(extra, dict):
+        return ANY_KEY
+    properties = node.get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else None
 
 
 def _resolve(schema: dict[str, Any] | None, node: Any) -> dict[str, Any] | None:
@@ -214,9 +235,44 @@ def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in FREE_FORM_VALUES.get(chart, ()))
 
 
+def check_in_repo_application(env: str, app: RenderedApplication, root: Path) -> list[Finding]:
+    """Override keys of an in-repo chart against its own values.yaml (helm already enforces its
+    values.schema.json when it has one; a key the chart never reads is otherwise silently ignored)."""
+    defaults_file = root / app.chart / "values.yaml"
+    if app.source != "in-repo" or not app.chart or not defaults_file.is_file():
+        return []  # a missing chart is the graph gate's finding
+    documents, problems = read_value_files(app)
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
+    findings = [
+        Finding(GATE, env, app.name, "chart", app.chart, file, problem, "correct the value file")
+        for file, problem in problems
+    ]
+    try:
+        defaults = _safe_yaml(defaults_file.read_text(encoding="utf-8"), str(defaults_file)) or {}
+    except PlatformError as error:
+        return [*findings, Finding(GATE, env, app.name, "chart", app.chart, app.chart, error.message, "fix the YAML")]
+    schema_file = root / app.chart / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    overrides: dict[str, Any] = {}
+    for _, document in documents:
+        overrides = deep_merge(overrides, document)
+    for key, closest in unknown_keys(overrides, defaults, app.chart, schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in {app.chart}/values.yaml)"
+            fix = "give it the type the chart's values.yaml has"
+        else:
+            message = f"unknown key `{key}` for chart {app.chart} (not in its values.yaml)"
+            fix = f"did you mean `{closest}`?" if closest else f"remove it or add it to {app.chart}/values.yaml"
+        findings.append(Finding(GATE, env, app.name, "chart", app.chart, file, message, fix))
+    return findings
+
+
 def check_application(
-    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, strict_versions: bool = True
+    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, immutable_images: bool = False
 ) -> list[Finding]:
+    """Findings for one upstream Application; `immutable_images` (prod) also rejects mutable image tags."""
     if app.source != "upstream":
         return []
     where = app.value_files[-1] if app.value_files else ""
@@ -227,9 +283,22 @@ def check_application(
     findings: list[Finding] = []
     documents, problems = read_value_files(app)
     overrides: dict[str, Any] = {}
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
     for _, document in documents:
         overrides = deep_merge(overrides, document)
     findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]
+    if immutable_images:
+        for key, tag in image_tags_in_values(overrides):
+            problem = mutable_tag_problem(tag)
+            if problem:
+                findings.append(
+                    finding(
+                        f"`{key}`: {problem}",
+                        "pin an exact X.Y.Z tag, or a digest (`<tag>@sha256:...`)",
+                        _file_defining(documents, key),
+                    )
+                )
     try:
         chart = load_chart(app.chart, app.version, mirror, archive_dir)
     except (PlatformError, json.JSONDecodeError, tarfile.TarError) as error:
@@ -266,10 +335,11 @@ def check_application(
                 finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
             )
     for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in the defaults of chart {app.chart} {app.version})"
+            findings.append(finding(message, "give it the type the chart's values.yaml has", file=file))
+            continue
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
-        findings.append(
-            finding(
-                f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=_file_defining(documents, key)
-            )
-        )
+        findings.append(finding(f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=file))
     return findings

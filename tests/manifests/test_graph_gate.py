@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from platformctl.graph_check import mutable_image_problem
+from platformctl.images import mutable_image_problem
 
 from .conftest import GateRunner, add_web_objects, edit, errors_of, messages
 
@@ -137,7 +137,7 @@ def test_prod_target_revision_must_not_be_a_branch(gate: GateRunner, fixture_rep
 def test_prod_images_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> None:
     (fixture_repo / "platform" / "web" / "values-prod.yaml").write_text("image: acrfixture.azurecr.io/web:latest\n")
     found = errors_of(gate("prod"), "graph")
-    only(found, "image acrfixture.azurecr.io/web:latest uses the mutable tag 'latest'")
+    only(found, "image acrfixture.azurecr.io/web:latest uses the tag 'latest', which is not an exact X.Y.Z version")
     assert (found[0].kind, found[0].name) == ("Deployment", "web")
     # dev may use any tag
     (fixture_repo / "platform" / "web" / "values-dev.yaml").write_text("image: acrfixture.azurecr.io/web:latest\n")
@@ -160,3 +160,28 @@ def test_prod_images_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> 
 )
 def test_mutable_image_detection(image: str, mutable: bool) -> None:
     assert bool(mutable_image_problem(image)) is mutable
+
+
+def test_root_application_must_use_the_env_platform_file(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(
+        fixture_repo / ".argocd" / "bootstrap" / "prod.yaml",
+        "clusters/prod/platform.yaml",
+        "clusters/dev/platform.yaml",
+    )
+    found = errors_of(gate("prod"), "graph")
+    only(found, "root Application value files ['../../clusters/dev/platform.yaml'] are not clusters/prod/platform.yaml")
+    assert found[0].file == ".argocd/bootstrap/prod.yaml"
+
+
+def test_root_project_must_allow_what_the_app_of_apps_renders(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / ".argocd" / "bootstrap" / "dev.yaml", "    - {group: argoproj.io, kind: AppProject}\n", "")
+    found = errors_of(gate("dev"), "graph")
+    assert len(found) == 2 and all("root project app-of-apps does not allow AppProject" in f.message for f in found)
+
+
+def test_bootstrap_objects_are_schema_validated(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / ".argocd" / "bootstrap" / "dev.yaml", "  project: app-of-apps", "  projekt: app-of-apps")
+    found = errors_of(gate("dev"), "schema")
+    assert any(f.application == "_bootstrap" and "'projekt' was unexpected" in f.message for f in found), messages(
+        found
+    )

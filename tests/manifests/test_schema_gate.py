@@ -77,3 +77,14 @@ def test_preserve_unknown_fields_allows_any_field(gate: GateRunner, fixture_repo
     )
     report = gate("dev")
     assert not errors_of(report, "schema"), messages(report.findings)
+
+
+def test_custom_resource_metadata_is_validated_as_object_meta(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(
+        fixture_repo / "platform" / "web" / "templates" / "workload.yaml",
+        "kind: ServiceMonitor\nmetadata:\n",
+        "kind: ServiceMonitor\nmetadata:\n  labelz: {a: b}\n",
+    )
+    found = errors_of(gate("dev"), "schema")
+    assert len(found) == 1 and found[0].kind == "ServiceMonitor", messages(found)
+    assert "metadata: Additional properties are not allowed ('labelz' was unexpected)" in found[0].message
