@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 import uuid
@@ -52,7 +53,19 @@ def configure_logging(app: Flask, app_name: str, level: str = "INFO") -> None:
         incoming = request.headers.get(REQUEST_ID_HEADER, "")
         g.request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else uuid.uuid4().hex
 
+    log_requests = os.environ.get("LOG_REQUESTS", "true").lower() not in ("0", "false", "no")
+
     @app.after_request
     def _echo_request_id(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        if log_requests:
+            started = g.get("request_started")
+            app.logger.info(
+                "request",
+                extra={
+                    "status": response.status_code,
+                    "route": request.url_rule.rule if request.url_rule is not None else None,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+                },
+            )
         return response

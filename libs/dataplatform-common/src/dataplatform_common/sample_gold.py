@@ -5,8 +5,8 @@
 Tables: ref_postal_codes, customers, policies, claims, premiums_monthly and meta_refresh (row count and
 refresh time per table, read by the catalog). `--rows` is the approximate total row count (default
 200k, up to 10M): customers 30 %, policies 45 %, claims 25 %; premiums_monthly is an aggregate.
-Every value derives from the row number through an integer hash, so the same flags always give the
-same data; only DuckDB core SQL is used (no extension, works offline).
+Every value derives from the row number through DuckDB's `hash`, so the same flags and DuckDB version
+always give the same data; only DuckDB core SQL is used (no extension, works offline).
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ PERILS = ["collision", "theft", "water_damage", "fire", "storm", "medical", "lia
 
 
 def _h(expr: str, salt: int) -> str:
-    """A deterministic 32-bit integer hash of an integer SQL expression (multiplicative, then mixed)."""
-    return f"xor((({expr}) * 2654435761 + {salt * 40503 + 12345}) % 4294967296, (({expr}) + {salt}) * 97 % 65536)"
+    """A well-mixed 64-bit hash of an integer SQL expression (DuckDB's `hash`, stable for a pinned DuckDB)."""
+    return f"(hash(({expr})::BIGINT, {salt}::INTEGER) >> 1)::BIGINT"
 
 
 def _pick(values: list[str], expr: str, salt: int) -> str:
@@ -90,7 +90,7 @@ def generate(out: Path, rows: int = 200_000) -> dict[str, int]:
                 DATE '2018-01-01' + (({_h("i", 14)}) % 2900)::INTEGER AS start_date
               FROM base)
             SELECT policy_id, customer_id::BIGINT AS customer_id, product, insurer, start_date,
-              start_date + INTERVAL 1 YEAR * (1 + ({_h("i", 15)}) % 3) AS end_date,
+              CAST(start_date + INTERVAL 1 YEAR * (1 + ({_h("i", 15)}) % 3) AS DATE) AS end_date,
               CASE WHEN start_date + INTERVAL 1 YEAR * (1 + ({_h("i", 15)}) % 3) < DATE '2026-01-31'
                    THEN 'expired' ELSE 'active' END AS status,
               CAST((120 + ({_h("i", 16)}) % 380000 / 100.0) AS DECIMAL(12, 2)) AS annual_premium_eur

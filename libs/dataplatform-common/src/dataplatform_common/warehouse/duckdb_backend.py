@@ -90,7 +90,7 @@ class DuckDBWarehouse:
         return self._run(operation, run)
 
     def query_arrow(self, sql: str, params: Sequence[Any] = (), *, operation: str) -> pa.Table:
-        return self._run(operation, lambda cursor: cursor.execute(sql, list(params)).fetch_arrow_table())
+        return self._run(operation, lambda cursor: cursor.execute(sql, list(params)).to_arrow_table())
 
     def ping(self) -> None:
         self.query("SELECT 1", operation="ping")
