@@ -61,7 +61,7 @@ def test_helm_lint_strict(app: str, env: str) -> None:
 
 
 def test_expected_objects_and_no_plain_secret(rendered) -> None:
-    app, env, objects = rendered
+    app, _, objects = rendered
     kinds = {kind for kind, _ in objects}
     assert {"Deployment", "Service", "ServiceAccount", "NetworkPolicy", "ServiceMonitor", "Ingress",
             "ExternalSecret"} <= kinds  # fmt: skip
@@ -161,7 +161,7 @@ def test_service_monitor_scrapes_the_service(rendered) -> None:
 
 
 def test_ingress_uses_class_tls_and_cluster_issuer(rendered) -> None:
-    app, env, objects = rendered
+    app, _, objects = rendered
     ingress = objects[("Ingress", app)]
     assert ingress["spec"]["ingressClassName"] == "traefik"
     assert ingress["spec"]["tls"][0]["secretName"] == f"{app}-tls"
