@@ -132,7 +132,7 @@ def test_dev_generates_sample_gold_and_cloud_envs_use_snowflake(rendered) -> Non
     mounts = {m["mountPath"] for m in container["volumeMounts"]}
     if env == "dev":
         assert url == "duckdb:///data/gold.duckdb"
-        assert pod["initContainers"][0]["command"][:3] == ["python", "-m", "dataplatform_common.sample_gold"]
+        assert pod["initContainers"][0]["command"][:3] == ["python3", "-m", "dataplatform_common.sample_gold"]
         assert "/data" in mounts
     else:
         assert url.startswith("snowflake://") and "private_key_file=/var/run/secrets/snowflake/key.p8" in url
