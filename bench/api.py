@@ -224,11 +224,12 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
     keys = random_keys(gold, 1000, seed=7)
     hot = keys[:50]
     query = {k: f"limit={PAGE}&cursor={cursor_for(k)}" for k in keys}
-    base_env = {"AUTH_MODE": "dev", "DEV_AUTH_DIR": str(auth_dir), "WAREHOUSE_URL": f"duckdb://{gold}"}
+    threads_option = f"?threads={args.duckdb_threads}" if args.duckdb_threads else ""
+    base_env = {"AUTH_MODE": "dev", "DEV_AUTH_DIR": str(auth_dir), "WAREHOUSE_URL": f"duckdb://{gold}{threads_option}"}
     conf = str(REPO / "apps/exposition-api/gunicorn.conf.py")
     w, t = args.workers, args.threads
     print(f"\nRows endpoint: {DATASET} ({PAGE}-row pages), {args.connections} connections, {args.seconds:.0f} s each, "
-          f"gunicorn {w} workers x {t} threads")  # fmt: skip
+          f"gunicorn {w} workers x {t} threads, DuckDB threads {args.duckdb_threads or 'default'}")  # fmt: skip
 
     def api_request(pool: list[str], conditional: dict[str, str] | None = None):
         def make():
@@ -398,6 +399,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (all servers)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread servers)")
+    parser.add_argument("--duckdb-threads", type=int, default=0, help="DuckDB threads per query (0: DuckDB default)")
     parser.add_argument("--only", choices=["rows", "enrichment"], help="run one part")
     args = parser.parse_args()
     if not 1 <= args.seconds <= 60 or not 1 <= args.connections <= 256:
