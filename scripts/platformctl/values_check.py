@@ -174,21 +174,24 @@ def unknown_keys(
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
     declared = _schema_properties(schema, path)
-    if (not defaults and declared is None) or declared is ANY_KEY or _is_free_form(chart, path):
-        return []  # an empty map in the defaults, a map the schema leaves open or a documented free-form map
-    known = [str(k) for k in defaults] + sorted(declared or ())
+    if (not defaults and declared is None) or _is_free_form(chart, path):
+        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    known = [str(k) for k in defaults] + sorted((declared or frozenset()) - ANY_KEY)
     found = []
     for key, value in overrides.items():
         default = defaults.get(key)
+        here = (*path, str(key))
         if key in defaults and default is not None:
             if isinstance(default, dict) != isinstance(value, dict) and value is not None:
                 expected = "a map" if isinstance(default, dict) else f"a {type(default).__name__}, not a map"
-                found.append((".".join((*path, str(key))), f"!{expected}"))
+                found.append((".".join(here), f"!{expected}"))
                 continue
-            found.extend(unknown_keys(value, default, chart, schema, (*path, str(key))))
-        elif key not in defaults and key not in (declared or ()):
+            found.extend(unknown_keys(value, default, chart, schema, here))
+        elif declared is ANY_KEY or key in (declared or ()):
+            found.extend(unknown_keys(value, {}, chart, schema, here))  # known to the schema: check below it
+        elif key not in defaults:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
+            found.append((".".join(here), ".".join((*path, close[0])) if close else ""))
     return found
 
 
