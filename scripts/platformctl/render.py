@@ -291,11 +291,19 @@ def _chart_location(app: RenderedApplication, base: Path, archive_dir: Path) -> 
 OUTPUT_MARKER = ".rendered-by-platformctl"
 
 
+def _written_by_render(folder: Path) -> bool:
+    """True when `folder` is empty, carries the marker, or holds only what render writes."""
+    if (folder / OUTPUT_MARKER).is_file():
+        return True
+    files = [path.relative_to(folder) for path in folder.rglob("*") if not path.is_dir()]
+    return all(len(path.parts) == 2 and path.name in {"manifest.yaml", "applications.yaml"} for path in files)
+
+
 def _write(rendered: RenderedEnvironment) -> None:
     """Replace the output folder; only ever delete a folder an earlier render wrote (marker file)."""
     out = rendered.out_dir
     if out.exists():
-        if any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+        if not _written_by_render(out):
             raise PlatformError(
                 f"{out} is not empty and was not written by `platformctl render`; refusing to replace it",
                 fix="pass an empty or new folder to --out",
