@@ -118,6 +118,12 @@ class GraphChecker:
                 name=name,
                 file=file,
             )
+        self.check_root_project(root)
+
+    def check_root_project(self, root: dict[str, Any]) -> None:
+        """The root's AppProject (when the bootstrap file defines it) allows every root-rendered object."""
+        spec = root.get("spec") or {}
+        file = self.rendered.bootstrap_file
         project_name = str(spec.get("project", ""))
         project = next(
             (
