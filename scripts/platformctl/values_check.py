@@ -16,7 +16,7 @@ import fnmatch
 import io
 import json
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,13 +44,18 @@ class ChartData:
     defaults: dict[str, Any]
     schema: dict[str, Any] | None
     origin: str  # where the data came from, for messages
+    # values key -> "subchart version" of dependencies whose defaults are not available offline
+    unverified: dict[str, str] = field(default_factory=dict)
 
 
 def _safe_yaml(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
-        raise PlatformError(f"{source}: malformed YAML: {error}", fix="correct the YAML syntax") from error
+        mark = getattr(error, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise PlatformError(f"{where}: malformed YAML: {problem}", fix="correct the YAML syntax") from error
 
 
 def _mirror_chart(mirror: Path, name: str, version: str) -> ChartData | None:
@@ -65,14 +70,20 @@ def _mirror_chart(mirror: Path, name: str, version: str) -> ChartData | None:
         sub_defaults = _safe_yaml(sub_values.read_text(encoding="utf-8"), str(sub_values)) or {}
         defaults[key] = _with_global(deep_merge(sub_defaults, defaults.get(key) or {}), defaults, sub_defaults)
     # Dependencies that the mirror carries as charts of their own (kube-prometheus-stack -> grafana).
+    subcharts = {p.parent.name for p in folder.glob("subcharts/*/values.yaml")}
+    unverified: dict[str, str] = {}
     for dependency in chart_meta.get("dependencies") or []:
-        key = dependency.get("alias") or dependency.get("name")
+        key = str(dependency.get("alias") or dependency.get("name"))
+        if key in subcharts:
+            continue
         dep = _mirror_chart(mirror, str(dependency.get("name")), str(dependency.get("version")))
-        if dep is not None and key not in {p.parent.name for p in folder.glob("subcharts/*/values.yaml")}:
+        if dep is not None:
             defaults[key] = deep_merge(dep.defaults, defaults.get(key) or {})
+        else:
+            unverified[key] = f"{dependency.get('name')} {dependency.get('version')}"
     schema_file = folder / "values.schema.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
-    return ChartData(name, version, defaults, schema, f"mirror charts/{name}/{version}")
+    return ChartData(name, version, defaults, schema, f"mirror charts/{name}/{version}", unverified)
 
 
 def _with_global(sub: dict[str, Any], parent: dict[str, Any], sub_defaults: dict[str, Any]) -> dict[str, Any]:
@@ -342,6 +353,15 @@ def check_application(
         if closest.startswith("!"):
             message = f"`{key}` must be {closest[1:]} (as in the defaults of chart {app.chart} {app.version})"
             findings.append(finding(message, "give it the type the chart's values.yaml has", file=file))
+            continue
+        subchart = chart.unverified.get(key.split(".", 1)[0])
+        if subchart:
+            message = (
+                f"`{key}` is not in the defaults {app.chart} {app.version} sets for subchart {subchart}, "
+                "whose own defaults are not mirrored: not verifiable offline"
+            )
+            fix = f"check it against {subchart}'s values.yaml (or add that chart to the mirror)"
+            findings.append(finding(message, fix, file=file, severity="warning"))
             continue
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
         findings.append(finding(f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=file))
