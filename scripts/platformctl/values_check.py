@@ -30,6 +30,7 @@ from platformctl.findings import Finding
 from platformctl.images import image_tags_in_values, mutable_tag_problem
 from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
+from platformctl.schemas import format_error
 
 GATE = "values"
 MAX_SCHEMA_ERRORS = 20
@@ -344,10 +345,8 @@ def check_application(
             return [*findings, finding(f"values.schema.json of {chart.origin} unusable: {error}", "report upstream")]
         errors = list(validator.iter_errors(deep_merge(chart.defaults, overrides)))
         for error in errors[:MAX_SCHEMA_ERRORS]:
-            location = ".".join(str(part) for part in error.instance_path) or "(values)"
-            findings.append(
-                finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
-            )
+            message = f"{format_error(error)} (values.schema.json of {chart.origin})"
+            findings.append(finding(message, "correct the value"))
     for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
         file = _file_defining(documents, key)
         if closest.startswith("!"):
