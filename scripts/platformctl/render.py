@@ -143,7 +143,8 @@ class _Renderer:
         self.findings: list[Finding] = []
 
     def finding(self, application: str, file: str, message: str, fix: str) -> None:
-        self.findings.append(Finding("render", self.environment.name, application, "", "", file, message, fix))
+        kind, name = ("Application", application) if not application.startswith("_") else ("", "")
+        self.findings.append(Finding("render", self.environment.name, application, kind, name, file, message, fix))
 
     def bootstrap(self, path: Path) -> list[dict[str, Any]]:
         """The objects of .argocd/bootstrap/<env>.yaml (none when the env has no bootstrap file)."""
