@@ -57,3 +57,13 @@ graph:
 
 clean:
 	rm -rf build .cache .pytest_cache .ruff_cache
+
+# AKS clusters as code (issue 6). Offline: cluster.yaml invariants and the bootstrap dry run per env.
+.PHONY: aks-check test-cluster
+aks-check:
+	$(PLATFORMCTL) aks check
+	for env in dev staging prod; do $(PLATFORMCTL) bootstrap $$env --dry-run >/dev/null; done
+
+# Cluster smoke suite: needs a kubeconfig (KUBECONFIG=path make test-cluster [PLATFORM_ENV=dev]); skips without.
+test-cluster:
+	$(PYTEST) -m cluster tests/cluster $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG),)
