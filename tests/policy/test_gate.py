@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platformctl.policy.catalogue import KUBERNETES_CHECKS, UPSTREAM_VALUES_CHECKS
+from platformctl.policy.catalogue import ADMISSION_CHECKS, KUBERNETES_CHECKS, UPSTREAM_VALUES_CHECKS
 from platformctl.policy.gate import run_policy
 from platformctl.policy.results import EXCEPTED, FAILED, PASSED
 
@@ -75,7 +75,11 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
         ("CKV_K8S_17", "host-pid"): lambda d: _pod(d).update(hostPID=True),
         ("CKV_K8S_18", "host-ipc"): lambda d: _pod(d).update(hostIPC=True),
         ("CKV_K8S_19", "host-network"): lambda d: _pod(d).update(hostNetwork=True),
-        ("CKV_K8S_20", "escalates"): lambda d: _container(d)["securityContext"].update(allowPrivilegeEscalation=True),
+        # An inline checkov skip annotation is not an exception: the failure still counts.
+        ("CKV_K8S_20", "escalates"): lambda d: (
+            _container(d)["securityContext"].update(allowPrivilegeEscalation=True),
+            d["metadata"].setdefault("annotations", {}).update({"checkov.io/skip1": "CKV_K8S_20=not needed"}),
+        ),
         ("CKV_K8S_22", "writable-root"): lambda d: _container(d)["securityContext"].pop("readOnlyRootFilesystem"),
         ("CKV_K8S_23", "root-user"): lambda d: (
             _pod(d)["securityContext"].pop("runAsNonRoot"),
@@ -154,6 +158,9 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
         ("CKV_PLATFORM_V1", "Values/datahub/datahub-gms"),
         ("CKV_PLATFORM_V2", "Values/datahub/datahub-frontend"),
     }
+    cluster_file = repo / "clusters" / env_dir.name / "cluster.yaml"
+    cluster_file.write_text(cluster_file.read_text(encoding="utf-8").replace("effect: deny", "effect: audit"))
+    expected.add(("CKV_PLATFORM_A1", f"AksCluster/aks-dataplatform-{env_dir.name}"))
     return expected
 
 
@@ -163,7 +170,7 @@ def test_compliant_tree_passes_every_check(policy_repo: Callable[..., Path]) -> 
     failures = [(r.check_id, r.object) for r in report.failures()]
     assert failures == []
     passed = {r.check_id for r in report.results if r.status == PASSED}
-    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS)}
+    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS)}
     assert every_check - passed == set(), "a check that never reports PASSED on the compliant tree did not run"
 
 
@@ -173,7 +180,7 @@ def test_each_seeded_violation_fails_naming_check_and_object(policy_repo: Callab
     report = run_policy(["prod"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
     failed = {(r.check_id, r.object) for r in report.failures()}
     assert expected - failed == set()
-    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS)}
+    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS)}
     assert every_check - {check for check, _ in expected} == set(), "a check has no failing fixture"
     # The compliant objects of the tree still pass.
     assert not [r for r in report.failures() if r.object == "Deployment/data-apps/exposition-api"]

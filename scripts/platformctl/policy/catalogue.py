@@ -164,6 +164,16 @@ UPSTREAM_VALUES_CHECKS: tuple[CheckSpec, ...] = (
     ),
 )
 
+# Admission-time enforcement declared in cluster.yaml (scripts/platformctl/policy/admission.py).
+ADMISSION_CHECKS: tuple[CheckSpec, ...] = (
+    CheckSpec(
+        "CKV_PLATFORM_A1",
+        "admission: Azure Policy add-on denies with the pod security restricted initiative",
+        "set spec.azurePolicy in clusters/<env>/cluster.yaml: enabled, initiative 42b8ef37-... (restricted), "
+        "effect deny, no namespace of ours in excludedNamespaces",
+    ),
+)
+
 # Dockerfile: every checkov built-in runs except these (the reason is the fix we would have to reject).
 DOCKERFILE_SKIPPED: dict[str, str] = {
     "CKV_DOCKER_2": "HEALTHCHECK is ignored by Kubernetes: liveness/readiness probes in the chart do that job",
@@ -179,7 +189,7 @@ def kubernetes_checks_for(env: str) -> list[CheckSpec]:
 
 
 def spec_for(check_id: str) -> CheckSpec | None:
-    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS):
+    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS):
         if check.id == check_id:
             return check
     return None

@@ -26,7 +26,7 @@ LOAD_FAILURE_MARKER = "Cannot load external check"
 class CheckovRecord:
     check_id: str
     check_name: str
-    status: str  # PASSED | FAILED
+    status: str  # PASSED | FAILED | SKIPPED (an inline checkov:skip comment or annotation)
     resource: str
     file_path: str  # as checkov prints it: relative to the scanned folder, with a leading "/"
     line: int
@@ -102,7 +102,11 @@ def parse_report(stdout: str, where: str) -> list[CheckovRecord]:
         results = report.get("results") if isinstance(report, dict) else None
         if not results:
             continue
-        for status_key, status in (("passed_checks", "PASSED"), ("failed_checks", "FAILED")):
+        for status_key, status in (
+            ("passed_checks", "PASSED"),
+            ("failed_checks", "FAILED"),
+            ("skipped_checks", "SKIPPED"),
+        ):
             for item in results.get(status_key) or []:
                 line_range = item.get("file_line_range") or [0, 0]
                 records.append(

@@ -67,18 +67,19 @@ def chart_defaults(mirror: Path | None, chart: str, version: str) -> dict[str, A
     return defaults
 
 
-def effective_values(app: UpstreamApplication, mirror: Path | None) -> dict[str, Any]:
+def effective_values(app: UpstreamApplication, mirror: Path | None) -> tuple[dict[str, Any], list[Path]]:
+    """The merged values and the value files that do not exist (reported with the results, not raised)."""
     values = chart_defaults(mirror, app.chart, app.version)
+    missing: list[Path] = []
     for path in app.value_files:
         if not path.is_file():
-            raise PlatformError(
-                f"Application {app.name}: values file {path} does not exist", fix="create it or correct valueFiles"
-            )
+            missing.append(path)
+            continue
         document = load_yaml(path) or {}
         if not isinstance(document, dict):
             raise PlatformError(f"{path}: expected a mapping of values", fix="correct the values file")
         values = deep_merge(values, document)
-    return values
+    return values, missing
 
 
 def has_resources(workload: dict[str, Any]) -> bool:
@@ -94,18 +95,23 @@ def is_restricted(workload: dict[str, Any]) -> bool:
     return non_root and container.get("allowPrivilegeEscalation") is False
 
 
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
 def check_application(
     env: str, app: UpstreamApplication, rules: dict[str, list[str]], mirror: Path | None, root: Path
 ) -> list[PolicyResult]:
     workloads = rules.get(app.chart)
     if not workloads:
         return []
-    values = effective_values(app, mirror)
+    values, missing = effective_values(app, mirror)
     shown = app.value_files[-1] if app.value_files else root / RULES_FILE
-    try:
-        file = str(shown.relative_to(root))
-    except ValueError:
-        file = str(shown)
+    file = _relative(shown, root)
+    note = f" (missing values file(s): {', '.join(_relative(p, root) for p in missing)})" if missing else ""
     results: list[PolicyResult] = []
     for workload in workloads:
         settings = values.get(workload) if isinstance(values.get(workload), dict) else {}
@@ -124,7 +130,7 @@ def check_application(
                     line=0,
                     status=PASSED if passed else FAILED,
                     title=check.intent,
-                    fix=check.fix.replace("<workload>", workload).replace("<component>", app.name),
+                    fix=check.fix.replace("<workload>", workload).replace("<component>", app.name) + note,
                 )
             )
     return results
