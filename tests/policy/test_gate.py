@@ -90,8 +90,9 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
     }
     expected = {(check, f"Deployment/data-apps/{name}") for check, name in deployments}
     documents += [_variant(base, name, change) for (_, name), change in deployments.items()]
-    # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler.
-    documents.append(_variant(base, "unprotected", lambda d: None))
+    # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler, and without a
+    # namespace (as Helm renders it): it lands in the Application's destination namespace data-apps.
+    documents.append(_variant(base, "unprotected", lambda d: d["metadata"].pop("namespace", None)))
     expected |= {("CKV_PLATFORM_5", "Deployment/data-apps/unprotected")}
     expected |= {("CKV_PLATFORM_6", "Deployment/data-apps/unprotected")}
     # A namespace without the classification label and without a default-deny NetworkPolicy.

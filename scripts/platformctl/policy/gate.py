@@ -28,7 +28,7 @@ from platformctl.policy.catalogue import (
 )
 from platformctl.policy.context import build_context, registries, stateful_components, write_context
 from platformctl.policy.exceptions import EXCEPTIONS_FILE, apply_exceptions, load_exceptions
-from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render
+from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render, write_scan_tree
 from platformctl.policy.results import FAILED, PolicyResult, object_from_checkov_resource
 from platformctl.policy.upstream_values import check_upstream_values
 
@@ -61,12 +61,12 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def kubernetes_run(env_input: EnvironmentInput, root: Path, context_file: Path) -> checkov.CheckovRun:
+def kubernetes_run(scan_dir: Path, env: str, root: Path, context_file: Path) -> checkov.CheckovRun:
     return checkov.CheckovRun(
         frameworks=("kubernetes",),
         arguments=("-d", "."),
-        cwd=env_input.rendered_dir,
-        checks=tuple(check.id for check in kubernetes_checks_for(env_input.name)),
+        cwd=scan_dir,
+        checks=tuple(check.id for check in kubernetes_checks_for(env)),
         external_checks_dir=root / POLICIES_DIR,
         extra_env=((CONTEXT_ENV_VAR, str(context_file)),),
     )
@@ -79,7 +79,7 @@ def _status_and_fix(record: checkov.CheckovRecord, fix: str) -> tuple[str, str]:
 
 
 def _kubernetes_results(
-    env_input: EnvironmentInput, records: list[checkov.CheckovRecord], root: Path
+    env_input: EnvironmentInput, scan_dir: Path, records: list[checkov.CheckovRecord], root: Path
 ) -> list[PolicyResult]:
     results = []
     for record in records:
@@ -94,7 +94,7 @@ def _kubernetes_results(
                 check_id=record.check_id,
                 object=object_from_checkov_resource(record.resource),
                 application=application,
-                file=_relative(env_input.rendered_dir / relative, root),
+                file=_relative(scan_dir / relative, root),
                 line=record.line,
                 status=status,
                 title=spec.intent if spec else record.check_name,
@@ -170,6 +170,7 @@ def run_policy(
             f"unknown environment(s) {', '.join(unknown)} (known: {', '.join(environments)})", fix="pick a known env"
         )
     inputs: list[EnvironmentInput] = []
+    scan_dirs: list[Path] = []
     runs: list[checkov.CheckovRun] = []
     for name in env_names:
         environment = environments[name]
@@ -183,9 +184,12 @@ def run_policy(
             env_input.root_objects,
             stateful_components(env_input.components),
         )
-        context_file = write_context(context, build_dir(root) / "policy" / name / "context.json")
+        work_dir = build_dir(root) / "policy" / name
+        context_file = write_context(context, work_dir / "context.json")
+        scan_dir = write_scan_tree(env_input, work_dir / "manifests")
         inputs.append(env_input)
-        runs.append(kubernetes_run(env_input, root, context_file))
+        scan_dirs.append(scan_dir)
+        runs.append(kubernetes_run(scan_dir, name, root, context_file))
 
     runs.append(
         checkov.CheckovRun(
@@ -198,8 +202,8 @@ def run_policy(
 
     records = _run_all(runs)
     results: list[PolicyResult] = []
-    for env_input, env_records in zip(inputs, records, strict=False):
-        results += _kubernetes_results(env_input, env_records, root)
+    for env_input, scan_dir, env_records in zip(inputs, scan_dirs, records, strict=False):
+        results += _kubernetes_results(env_input, scan_dir, env_records, root)
         results += check_upstream_values(env_input.name, env_input.upstream_unrendered, mirror, root)
         results += check_admission(env_input.environment, env_input.objects)
     repository_records = records[len(inputs)]
