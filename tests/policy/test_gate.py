@@ -90,6 +90,21 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
     }
     expected = {(check, f"Deployment/data-apps/{name}") for check, name in deployments}
     documents += [_variant(base, name, change) for (_, name), change in deployments.items()]
+    # An autoscaler whose floor is one replica makes its Deployment a single-replica one.
+    documents.append(_variant(base, "scales-to-one", lambda d: None))
+    documents.append(
+        {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "scales-to-one", "namespace": "data-apps"},
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "scales-to-one"},
+                "minReplicas": 1,
+                "maxReplicas": 3,
+            },
+        }
+    )
+    expected.add(("CKV_PLATFORM_4", "Deployment/data-apps/scales-to-one"))
     # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler, and without a
     # namespace (as Helm renders it): it lands in the Application's destination namespace data-apps.
     documents.append(_variant(base, "unprotected", lambda d: d["metadata"].pop("namespace", None)))

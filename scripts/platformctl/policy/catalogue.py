@@ -45,7 +45,12 @@ KUBERNETES_CHECKS: tuple[CheckSpec, ...] = (
         "immutable images: digest or exact version tag",
         "pin image.tag to an exact release (1.2.3) or image.digest to sha256:...",
     ),
-    CheckSpec("CKV_PLATFORM_4", "prod replicas >= 2", "set replicaCount: 2 (or more) in values-prod.yaml", PROD_ONLY),
+    CheckSpec(
+        "CKV_PLATFORM_4",
+        "prod replicas >= 2",
+        "set replicaCount: 2 (or autoscaling.minReplicas: 2) or more in values-prod.yaml",
+        PROD_ONLY,
+    ),
     CheckSpec(
         "CKV_PLATFORM_5",
         "prod PodDisruptionBudget per Deployment/StatefulSet",
