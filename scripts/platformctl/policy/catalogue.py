@@ -169,6 +169,13 @@ UPSTREAM_VALUES_CHECKS: tuple[CheckSpec, ...] = (
     ),
 )
 
+# The gate checks only what was rendered: an in-repo Application without output is a failure.
+RENDERED_CHECK = CheckSpec(
+    "CKV_PLATFORM_R1",
+    "every Application of an in-repo chart is rendered, so the policy gate checks its objects",
+    "run `platformctl render <env>` and fix the chart (path, values files) until it renders",
+)
+
 # Admission-time enforcement declared in cluster.yaml (scripts/platformctl/policy/admission.py).
 ADMISSION_CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
@@ -194,7 +201,7 @@ def kubernetes_checks_for(env: str) -> list[CheckSpec]:
 
 
 def spec_for(check_id: str) -> CheckSpec | None:
-    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS):
+    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK):
         if check.id == check_id:
             return check
     return None

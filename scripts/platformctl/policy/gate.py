@@ -22,6 +22,7 @@ from platformctl.policy.admission import check_admission
 from platformctl.policy.catalogue import (
     DOCKERFILE_FIX,
     DOCKERFILE_SKIPPED,
+    RENDERED_CHECK,
     SECRETS_FIX,
     kubernetes_checks_for,
     spec_for,
@@ -144,6 +145,27 @@ def _run_all(runs: Sequence[checkov.CheckovRun]) -> list[list[checkov.CheckovRec
     return [r or [] for r in results]
 
 
+def _rendered_results(env_input: EnvironmentInput, root: Path) -> list[PolicyResult]:
+    """One result per in-repo Application: PASSED when rendered, FAILED when its manifest is missing."""
+    root_file = _relative(env_input.rendered_dir / ROOT_FOLDER / "applications.yaml", root)
+    names = sorted({*env_input.objects_by_application, *env_input.in_repo_unrendered} - {ROOT_FOLDER})
+    return [
+        PolicyResult(
+            env=env_input.name,
+            framework="render",
+            check_id=RENDERED_CHECK.id,
+            object=f"Application/argocd/{name}",
+            application=name,
+            file=root_file,
+            line=0,
+            status=FAILED if name in env_input.in_repo_unrendered else "PASSED",
+            title=RENDERED_CHECK.intent,
+            fix=RENDERED_CHECK.fix.replace("<env>", env_input.name),
+        )
+        for name in names
+    ]
+
+
 def _check_rendered(env_input: EnvironmentInput) -> None:
     if not env_input.root_objects:
         raise PlatformError(
@@ -206,6 +228,7 @@ def run_policy(
         results += _kubernetes_results(env_input, scan_dir, env_records, root)
         results += check_upstream_values(env_input.name, env_input.upstream_unrendered, mirror, root)
         results += check_admission(env_input.environment, env_input.objects)
+        results += _rendered_results(env_input, root)
     repository_records = records[len(inputs)]
     dockerfile_records = [r for r in repository_records if r.framework == "dockerfile"]
     secrets_records = [r for r in repository_records if r.framework == "secrets"]

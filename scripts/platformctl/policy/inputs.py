@@ -39,6 +39,7 @@ class EnvironmentInput:
     root_objects: list[dict[str, Any]]  # Applications and AppProjects of the app-of-apps
     objects_by_application: dict[str, list[dict[str, Any]]]  # namespaced as Argo CD will apply them
     upstream_unrendered: list[UpstreamApplication]
+    in_repo_unrendered: list[str]  # Applications of this repository's charts with no rendered manifest
     components: dict[str, Any]  # app-of-apps values: catalogue merged with platform.yaml
 
     @property
@@ -115,12 +116,16 @@ def load_input(environment: Environment, rendered_dir: Path) -> EnvironmentInput
                 with_namespace(obj, namespace) for obj in _documents(manifest)
             ]
     upstream: list[UpstreamApplication] = []
+    in_repo_unrendered: list[str] = []
     for application in root_objects:
         if application.get("kind") != "Application":
             continue
         name = str((application.get("metadata") or {}).get("name"))
         chart_source, value_files = _upstream_source(application)
-        if chart_source is None or (rendered_dir / name / MANIFEST).is_file():
+        if (rendered_dir / name / MANIFEST).is_file():
+            continue
+        if chart_source is None:
+            in_repo_unrendered.append(name)
             continue
         upstream.append(
             UpstreamApplication(
@@ -131,7 +136,13 @@ def load_input(environment: Environment, rendered_dir: Path) -> EnvironmentInput
             )
         )
     return EnvironmentInput(
-        environment, rendered_dir, root_objects, objects_by_application, upstream, _components(environment)
+        environment,
+        rendered_dir,
+        root_objects,
+        objects_by_application,
+        upstream,
+        in_repo_unrendered,
+        _components(environment),
     )
 
 
