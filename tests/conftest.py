@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
+from platformctl.paths import MIRROR_ENV_VAR
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
+
+# Tests copy the repository into temporary folders, where the default `../shared/upstream` does not
+# exist: pin the mirror of this checkout for the whole session unless the caller chose one.
+_default_mirror = REPO_ROOT.parent / "shared" / "upstream"
+if _default_mirror.is_dir():
+    os.environ.setdefault(MIRROR_ENV_VAR, str(_default_mirror))
 
 
 # `--kubeconfig` (cluster tests) is the option of the pytest-helm-charts plugin.
