@@ -30,7 +30,8 @@ class CachedResponse:
 
 
 def make_etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    """A strong entity tag (unquoted; werkzeug quotes it in the header)."""
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
 class ResponseCache:

@@ -8,7 +8,7 @@ from typing import Any
 from dataplatform_common import openapi
 
 from exposition_api.catalog import Column, Dataset
-from exposition_api.query import DEFAULT_LIMIT, MAX_LIMIT, RANGE_OPERATORS
+from exposition_api.query import DEFAULT_LIMIT, MAX_IN_VALUES, MAX_LIMIT, RANGE_OPERATORS
 
 _VALUE_SCHEMAS: dict[str, dict[str, Any]] = {
     "integer": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
@@ -34,13 +34,37 @@ def _row_schema(dataset: Dataset) -> dict[str, Any]:
     }
 
 
+_IN_ITEM = {
+    "integer": r"-?[0-9]{1,18}",
+    "date": r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])",
+    "timestamp": r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T[0-1][0-9]:[0-5][0-9]:[0-5][0-9]",
+    "decimal": r"-?[0-9]{1,8}(\.[0-9]{1,2})?",
+    "string": r"[^,]*",
+}
+
+
+def _value_schema(column: Column) -> dict[str, Any]:
+    schema = dict(_VALUE_SCHEMAS[column.kind])
+    if column.kind == "decimal":
+        bound = float(column.decimal_bound)
+        schema.update({"exclusiveMinimum": -bound, "exclusiveMaximum": bound})
+    return schema
+
+
+def _list_pattern(names: list[str] | tuple[str, ...]) -> str:
+    alternatives = "|".join(names)
+    return f"^({alternatives})(,({alternatives}))*$"
+
+
 def _filter_parameters(column: Column) -> list[dict[str, Any]]:
-    value = {"type": "string"} if column.kind in ("integer", "decimal") else _VALUE_SCHEMAS[column.kind]
+    value = _value_schema(column)
     params = []
     if "eq" in column.filters:
         params.append({"name": column.name, "in": "query", "schema": value, "description": f"{column.name} equals"})
     if "in" in column.filters:
-        params.append({"name": f"{column.name}.in", "in": "query", "schema": {"type": "string"},
+        item = _IN_ITEM[column.kind]
+        params.append({"name": f"{column.name}.in", "in": "query",
+                       "schema": {"type": "string", "pattern": f"^{item}(,{item}){{0,{MAX_IN_VALUES - 1}}}$"},
                        "description": f"{column.name} is one of these comma-separated values"})  # fmt: skip
     if "range" in column.filters:
         params.extend(
@@ -60,7 +84,7 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
     filters = [p for c in dataset.columns.values() for p in _filter_parameters(c)]
     sortable = [c.name for c in dataset.columns.values() if c.sortable]
     rows_parameters = [
-        {"name": "fields", "in": "query", "schema": {"type": "string"},
+        {"name": "fields", "in": "query", "schema": {"type": "string", "pattern": _list_pattern(list(dataset.columns))},
          "description": f"comma-separated projection among: {', '.join(dataset.columns)}"},
         {"name": "sort", "in": "query", "schema": {"type": "string", "enum": sortable + ["-" + s for s in sortable]},
          "description": "sort column, `-` for descending; ties broken by the unique key"},
@@ -84,9 +108,11 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     rows_content = {m: {"schema": s or page} for m, s in _MEDIA.items()}
     aggregate_parameters = [
-        {"name": "group_by", "in": "query", "required": True, "schema": {"type": "string"},
+        {"name": "group_by", "in": "query", "required": True,
+         "schema": {"type": "string", "pattern": _list_pattern(dataset.dimensions)},
          "description": f"comma-separated dimensions among: {', '.join(dataset.dimensions)}"},
-        {"name": "metrics", "in": "query", "schema": {"type": "string", "default": "count"},
+        {"name": "metrics", "in": "query", "schema": {"type": "string", "default": "count", "pattern": _list_pattern(
+            ["count", *(f"{f}:{m}" for f in ("sum", "avg") for m in dataset.measures)])},
          "description": "comma-separated: count, sum:<measure>, avg:<measure>; measures: "
                         + (", ".join(dataset.measures) or "(none)")},
         *filters,

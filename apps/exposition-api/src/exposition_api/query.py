@@ -20,7 +20,7 @@ from exposition_api.catalog import Column, Dataset
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
 MAX_IN_VALUES = 100
-MAX_GROUPS = 10_000
+MAX_GROUPS = 50_000
 RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 ROWS_PARAMS = frozenset({"fields", "sort", "limit", "cursor"})
 AGGREGATE_PARAMS = frozenset({"group_by", "metrics"})

@@ -46,14 +46,14 @@ def _bad_request(error: QueryError) -> ApiProblemError:
 
 def _send(entry: CachedResponse) -> Response:
     """Honour If-None-Match (304) and Accept-Encoding: gzip on a serialised response."""
-    if entry.etag in request.if_none_match:
+    if request.if_none_match.contains(entry.etag):
         response = Response(status=304)
     elif len(entry.body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings:
         response = Response(entry.gzipped(), mimetype=entry.mimetype)
         response.headers["Content-Encoding"] = "gzip"
     else:
         response = Response(entry.body, mimetype=entry.mimetype)
-    response.headers["ETag"] = entry.etag
+    response.set_etag(entry.etag)
     response.headers["Vary"] = "Accept, Accept-Encoding"
     response.headers["Cache-Control"] = "private, max-age=60"
     response.headers.update(entry.headers)

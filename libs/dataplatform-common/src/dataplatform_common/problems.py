@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
-from dataplatform_common.warehouse import WarehouseUnavailableError
+from dataplatform_common.warehouse import QueryValueError, WarehouseUnavailableError
 
 PROBLEM_TYPE_BASE = "https://dataplatform.example/problems/"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -58,6 +58,11 @@ def register_error_handlers(app: Flask) -> None:
         response = problem_response(503, "the data warehouse is unavailable, retry later", kind="warehouse-unavailable")
         response.headers["Retry-After"] = str(error.retry_after_seconds)
         return response
+
+    @app.errorhandler(QueryValueError)
+    def _bad_value(error: QueryValueError) -> Response:
+        return problem_response(400, f"a parameter value is out of range for its column: {error}",
+                                kind="invalid-parameters", errors=[field_error("query", str(error))])  # fmt: skip
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:

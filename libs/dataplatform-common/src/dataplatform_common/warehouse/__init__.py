@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dataplatform_common.warehouse.base import QueryResult, Warehouse, WarehouseUnavailableError
+from dataplatform_common.warehouse.base import QueryResult, QueryValueError, Warehouse, WarehouseUnavailableError
 from dataplatform_common.warehouse.duckdb_backend import DuckDBWarehouse, QueryObserver
 
 DEFAULT_URL = "duckdb:///data/gold.duckdb"
 
-__all__ = ["DEFAULT_URL", "DuckDBWarehouse", "QueryResult", "Warehouse", "WarehouseUnavailableError", "open_warehouse"]
+__all__ = [
+    "DEFAULT_URL",
+    "DuckDBWarehouse",
+    "QueryResult",
+    "QueryValueError",
+    "Warehouse",
+    "WarehouseUnavailableError",
+    "open_warehouse",
+]
 
 
 def open_warehouse(url: str, observe: QueryObserver | None = None) -> Warehouse:

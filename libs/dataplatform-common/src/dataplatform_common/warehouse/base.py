@@ -22,6 +22,10 @@ class WarehouseUnavailableError(RuntimeError):
         self.retry_after_seconds = retry_after_seconds
 
 
+class QueryValueError(ValueError):
+    """The warehouse rejected a bound value (e.g. out of range for the column type): the caller's fault."""
+
+
 @dataclass(frozen=True, slots=True)
 class QueryResult:
     columns: list[str]

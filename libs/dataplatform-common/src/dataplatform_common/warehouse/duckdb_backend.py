@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from dataplatform_common.warehouse.base import QueryResult, WarehouseUnavailableError
+from dataplatform_common.warehouse.base import QueryResult, QueryValueError, WarehouseUnavailableError
 
 QueryObserver = Callable[[str, str, float], None]  # (backend, operation, seconds)
 
@@ -77,6 +77,8 @@ class DuckDBWarehouse:
             with self._lock:
                 self._connection = None  # reopened by the next call
             raise WarehouseUnavailableError(f"DuckDB file {self.path} failed: {error}") from None
+        except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as error:
+            raise QueryValueError(str(error).splitlines()[0]) from None
         finally:
             if self._observe is not None:
                 self._observe(self.backend, operation, time.perf_counter() - started)
@@ -90,7 +92,7 @@ class DuckDBWarehouse:
         return self._run(operation, run)
 
     def query_arrow(self, sql: str, params: Sequence[Any] = (), *, operation: str) -> pa.Table:
-        return self._run(operation, lambda cursor: cursor.execute(sql, list(params)).to_arrow_table())
+        return self._run(operation, lambda cursor: cursor.sql(sql, params=list(params)).to_arrow_table())
 
     def ping(self) -> None:
         self.query("SELECT 1", operation="ping")
