@@ -7,7 +7,7 @@ import pytest
 from platformctl.loadtest.slo import load_slo
 from platformctl.monitoring import dashboards, exported, slo_rules, smoke
 from platformctl.monitoring.exported import Exported
-from platformctl.monitoring.gate import Layout
+from platformctl.monitoring.gate import ENVIRONMENTS, Layout
 
 pytestmark = pytest.mark.slow
 
@@ -22,12 +22,7 @@ def per_app(layout: Layout) -> dict[str, Exported]:
 
 @pytest.fixture(scope="module")
 def recorded(layout: Layout) -> set[str]:
-    import yaml
-
-    rule = slo_rules.render_prometheus_rule(
-        layout.slo_template, "x", yaml.safe_load(layout.slo_test_values.read_text())
-    )
-    return slo_rules.recorded_names(rule)
+    return slo_rules.recorded_names(slo_rules.render_app_rule(layout.root, "exposition-api", "dev"))
 
 
 def test_the_contract_metrics_are_exported(per_app: dict[str, Exported]) -> None:
@@ -48,12 +43,10 @@ def test_every_dashboard_query_reads_exported_metrics(layout: Layout, per_app, r
 
 def test_every_slo_rule_reads_exported_metrics(layout: Layout, per_app, recorded) -> None:
     for app in per_app:
-        rule = slo_rules.render_prometheus_rule(
-            layout.slo_template, app, {"slo": {"enabled": True, "availability": {"objective": 0.995},
-                                               "latency": {"objective": 0.99, "thresholdSeconds": "0.5"}}}
-        )  # fmt: skip
-        for name, expr in slo_rules.rule_expressions(rule["spec"]["groups"]):
-            assert exported.compare("slo", name, expr, per_app, recorded) == []
+        for env in ENVIRONMENTS:
+            rule = slo_rules.render_app_rule(layout.root, app, env)
+            for name, expr in slo_rules.rule_expressions(rule["spec"]["groups"]):
+                assert exported.compare("slo", name, expr, per_app, recorded) == [], f"{app} {env} {name}"
 
 
 @pytest.mark.parametrize(
