@@ -33,6 +33,7 @@ class GateOptions:
     prometheus: str | None = None
     wsgi: str | None = None  # local mode: another WSGI entry point (tests use a degraded app)
     app_env: dict[str, str] | None = None
+    duration_seconds: int | None = None  # shorter than slo.yaml's (tests of a degraded app)
 
 
 @contextmanager
@@ -69,6 +70,10 @@ def _cpu_seconds(process: ManagedProcess) -> float:
 def run_gate(options: GateOptions) -> Verdict:
     root = repo_root()
     spec = load_slo(slo_file(root, options.app))
+    if options.duration_seconds:
+        spec = spec.model_copy(
+            update={"load": spec.load.model_copy(update={"duration_seconds": options.duration_seconds})}
+        )
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv", "locust_exceptions.csv"):

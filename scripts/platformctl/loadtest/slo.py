@@ -57,7 +57,7 @@ class Agreement(_Strict):
     """
 
     latency_abs_ms: float = Field(ge=0, default=25)
-    client_overhead_ms: float = Field(ge=0, default=150)
+    client_overhead_ms: float = Field(ge=0, default=500)
     error_ratio_abs: float = Field(ge=0, le=1, default=0.01)
     throughput_rel: float = Field(ge=0, le=1, default=0.15)
 
