@@ -98,3 +98,45 @@ def test_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     assert_nothing_left(tmp_path)
+
+
+def test_remote_mode_judges_a_deployed_app_through_its_prometheus(tmp_path: Path, monkeypatch) -> None:
+    """Stand-in for a cluster: an app and a Prometheus already running; the gate only reads them."""
+    from platformctl.loadtest import app_server, prometheus_server
+    from platformctl.loadtest.slo import load_slo
+    from platformctl.paths import build_dir, repo_root
+
+    spec = load_slo(repo_root() / "apps" / "enrichment-api" / "slo.yaml")
+    work = tmp_path / "cluster"
+    warehouse = app_server.ensure_sample_gold(build_dir() / "loadtest" / "gold.duckdb")
+    app, url = app_server.start_app(spec, repo_root() / "apps" / "enrichment-api", work, warehouse, work / "auth")
+    prometheus, prometheus_url = prometheus_server.start_prometheus(work, "in-cluster-job", url.removeprefix("http://"))
+    try:
+        app_server.wait_app_ready(app, url)
+        prometheus_server.wait_prometheus_ready(prometheus, prometheus_url)
+        monkeypatch.setenv("LOADTEST_TOKEN", app_server.mint_dev_token(spec, work / "auth"))
+        options = GateOptions(app="enrichment-api", out=tmp_path / "report", target=url, prometheus=prometheus_url,
+                              duration_seconds=10, scrape_interval_seconds=1)  # fmt: skip
+        verdict = run_gate(options)
+    finally:
+        app.stop()
+        prometheus.stop()
+    assert verdict.mode == "remote" and verdict.target_url == url
+    assert verdict.passed, "\n" + verdict.table()
+    assert "server_cpu_seconds" not in verdict.facts  # nothing of its own was started
+
+
+def test_remote_mode_needs_both_urls_and_a_token(tmp_path: Path, monkeypatch) -> None:
+    from platformctl.errors import PlatformError
+
+    monkeypatch.delenv("LOADTEST_TOKEN", raising=False)
+    with pytest.raises(PlatformError, match="--target needs --prometheus"):
+        run_gate(GateOptions(app="enrichment-api", out=tmp_path, target="http://127.0.0.1:9"))
+    with pytest.raises(PlatformError, match="--prometheus needs --target"):
+        run_gate(GateOptions(app="enrichment-api", out=tmp_path, prometheus="http://127.0.0.1:9"))
+    with pytest.raises(PlatformError, match=r"needs a bearer token in \$LOADTEST_TOKEN"):
+        run_gate(
+            GateOptions(
+                app="enrichment-api", out=tmp_path, target="http://127.0.0.1:9", prometheus="http://127.0.0.1:9"
+            )
+        )
