@@ -54,6 +54,8 @@ class Agreement(_Strict):
     widened by `latency_abs_ms` below and by `latency_abs_ms + client_overhead_ms` above. The server's
     timer starts inside Flask, so the client also sees connection handling, queueing for a gunicorn
     thread and CPU contention on a shared machine; a client faster than the server is never plausible.
+    Counts (error ratio, throughput) may also differ by the requests in flight when locust stops, at
+    most one per user: that margin is added to `error_ratio_abs` and `throughput_rel`.
     """
 
     latency_abs_ms: float = Field(ge=0, default=25)
