@@ -72,3 +72,15 @@ def test_requests_in_flight_at_the_stop_are_within_the_tolerance(spec, prom_erro
     verdict = judge(spec, locust, prom, mode="local", target_url="")
     errors = next(row for row in verdict.rows if row.objective.startswith("error ratio"))
     assert errors.agree is agree and not errors.meets_slo
+
+
+@pytest.mark.parametrize(("requests", "checked"), [(300, False), (2000, True)])
+def test_a_tail_percentile_is_compared_only_with_enough_samples_beyond_it(spec, requests: int, checked: bool) -> None:
+    locust, prom = results(600, 620)
+    locust.requests = prom.requests = requests
+    locust.groups["enrich"] = GroupStats(requests, 0, 600, 300)  # p99 below Prometheus' p99 bucket (500-1000)
+    prom.groups["enrich"] = GroupLatency(requests, 620, 650)
+    verdict = judge(spec, locust, prom, mode="local", target_url="")
+    p99 = next(row for row in verdict.rows if row.objective == "enrich p99 latency (ms)")
+    assert p99.agreement_checked is checked and p99.agree is not checked
+    assert ("n/a" in verdict.table().splitlines()[3]) is not checked
