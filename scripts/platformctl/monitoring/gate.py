@@ -90,7 +90,14 @@ def check_rules(layout: Layout, work: Path, report: Report) -> tuple[list[tuple[
     recorded = slo_rules.recorded_names(reference)
     for app in layout.apps:
         for env in ENVIRONMENTS:
-            rule = slo_rules.render_app_rule(layout.root, app, env)
+            try:
+                rule = slo_rules.render_app_rule(layout.root, app, env)
+            except PlatformError as error:
+                report.findings.append(
+                    Finding(GATE, env, app, "PrometheusRule", app, f"apps/{app}/values-{env}.yaml", error.message,
+                            error.fix or "correct the slo: values")
+                )  # fmt: skip
+                continue
             if rule is None:
                 report.findings.append(
                     Finding(
