@@ -8,6 +8,7 @@ Only for AUTH_MODE=dev (laptops, tests, load tests); production verifies Entra I
 from __future__ import annotations
 
 import argparse
+import fcntl
 import os
 import sys
 import time
@@ -30,25 +31,35 @@ class DevIssuer:
         self.directory = directory
 
     def _ensure_keys(self) -> None:
+        """Create the key pair once, even when several gunicorn workers start at the same moment.
+
+        An exclusive lock serialises creation: without it two workers each generate a pair, the last
+        rename wins, and the loser keeps verifying with a public key nobody signs with (401s).
+        """
         private_path = self.directory / PRIVATE_KEY_FILE
         if private_path.exists():
             return
         self.directory.mkdir(parents=True, exist_ok=True)
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        public_pem = key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        # Write to temporary names then rename, so concurrent workers never read a half-written key.
-        tmp_private = private_path.with_suffix(f".{os.getpid()}.tmp")
-        tmp_private.write_bytes(pem)
-        tmp_private.chmod(0o600)
-        tmp_public = (self.directory / PUBLIC_KEY_FILE).with_suffix(f".{os.getpid()}.tmp")
-        tmp_public.write_bytes(public_pem)
-        tmp_public.replace(self.directory / PUBLIC_KEY_FILE)
-        tmp_private.replace(private_path)
+        with (self.directory / ".keys.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if private_path.exists():  # another process created it while we waited
+                return
+            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            pem = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            public_pem = key.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            # Temporary names then rename: a reader never sees a half-written key; the private key
+            # (the existence marker) comes last.
+            tmp_private = private_path.with_suffix(f".{os.getpid()}.tmp")
+            tmp_private.write_bytes(pem)
+            tmp_private.chmod(0o600)
+            tmp_public = (self.directory / PUBLIC_KEY_FILE).with_suffix(f".{os.getpid()}.tmp")
+            tmp_public.write_bytes(public_pem)
+            tmp_public.replace(self.directory / PUBLIC_KEY_FILE)
+            tmp_private.replace(private_path)
 
     def public_key(self) -> object:
         self._ensure_keys()
