@@ -1,0 +1,79 @@
+"""The app-of-apps tree of one environment as text or as a graphviz picture.
+
+Root Application -> AppProjects -> child Applications (sorted by sync wave); in the picture, dashed
+edges are `dependsOn` relations (the provider must be in a lower wave).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import graphviz
+
+from platformctl.errors import PlatformError
+from platformctl.render import RenderedApplication, RenderedEnvironment
+from platformctl.tools import find_tool
+
+
+def _by_project(rendered: RenderedEnvironment) -> dict[str, list[RenderedApplication]]:
+    projects: dict[str, list[RenderedApplication]] = {name: [] for name in sorted(rendered.projects)}
+    for app in sorted(rendered.applications, key=lambda a: (a.wave, a.name)):
+        projects.setdefault(app.project, []).append(app)
+    return projects
+
+
+def _describe(app: RenderedApplication) -> str:
+    if app.source == "upstream":
+        return f"{app.chart} {app.version} (upstream)"
+    return f"{app.chart} (in-repo)"
+
+
+def tree_text(rendered: RenderedEnvironment) -> str:
+    lines = [f"root Application apps-{rendered.env}  (.argocd/apps + clusters/{rendered.env}/platform.yaml)"]
+    projects = list(_by_project(rendered).items())
+    for index, (project, apps) in enumerate(projects):
+        last_project = index == len(projects) - 1
+        lines.append(f"{'└──' if last_project else '├──'} AppProject {project}")
+        indent = "    " if last_project else "│   "
+        for position, app in enumerate(apps):
+            branch = "└──" if position == len(apps) - 1 else "├──"
+            depends = (rendered.values.get("components") or {}).get(app.name, {}).get("dependsOn") or []
+            after = f"  after: {', '.join(depends)}" if depends else ""
+            lines.append(
+                f"{indent}{branch} wave {app.wave:>3}  {app.name}  -> ns {app.namespace}: {_describe(app)}{after}"
+            )
+    return "\n".join(lines)
+
+
+def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
+    graph = graphviz.Digraph(f"app-of-apps-{rendered.env}", graph_attr={"rankdir": "LR", "fontname": "Helvetica"})
+    graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
+    root = f"root-{rendered.env}"
+    graph.node(root, f"apps-{rendered.env}\\n(root Application)", fillcolor="#d0e4ff")
+    components = rendered.values.get("components") or {}
+    for project, apps in _by_project(rendered).items():
+        project_node = f"project-{project}"
+        graph.node(project_node, f"AppProject\\n{project}", fillcolor="#ffe9b3")
+        graph.edge(root, project_node)
+        for app in apps:
+            colour = "#e3f5e1" if app.source == "upstream" else "#f0e6ff"
+            graph.node(
+                app.name, f"{app.name}\\nwave {app.wave} · ns {app.namespace}\\n{_describe(app)}", fillcolor=colour
+            )
+            graph.edge(project_node, app.name)
+            for dependency in components.get(app.name, {}).get("dependsOn") or []:
+                graph.edge(dependency, app.name, style="dashed", color="#888888", constraint="false")
+    return graph
+
+
+def write_picture(rendered: RenderedEnvironment, out: Path, fmt: str) -> Path:
+    """Render the picture with graphviz `dot` (a missing `dot` is an error, never a skipped picture)."""
+    find_tool("dot")  # graphviz (PyPI) runs `dot` from PATH; fail loudly here when it is missing
+    graph = to_dot(rendered)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = graph.pipe(format=fmt, engine="dot")
+    except graphviz.backend.ExecutableNotFound as error:
+        raise PlatformError(f"graphviz `dot` not runnable: {error}", fix="run `make tools`") from error
+    out.write_bytes(data)
+    return out

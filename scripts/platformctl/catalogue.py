@@ -1,0 +1,44 @@
+"""Platform facts the gates share, kept in one place.
+
+- REQUIRED_COMPONENTS: the Applications every environment must run (issue 2, item 3).
+- CRD_PROVIDERS: which component installs the CRDs of an API group (waves must put it first); CRDs
+  an environment renders itself are added to this at validation time.
+- FREE_FORM_VALUES: upstream chart value paths whose defaults are documented as free-form maps
+  (any key is valid: config files rendered verbatim), beyond the empty `{}` maps found automatically.
+"""
+
+from __future__ import annotations
+
+REQUIRED_COMPONENTS: tuple[str, ...] = (
+    "argo-cd",
+    "external-secrets",
+    "cert-manager",
+    "ingress",
+    "kube-prometheus-stack",
+    "grafana",
+    "datahub-prerequisites",
+    "datahub",
+    "dagster",
+)
+
+CRD_PROVIDERS: dict[str, str] = {
+    "monitoring.coreos.com": "kube-prometheus-stack",
+    "external-secrets.io": "external-secrets",
+    "generators.external-secrets.io": "external-secrets",
+    "cert-manager.io": "cert-manager",
+    "acme.cert-manager.io": "cert-manager",
+    "argoproj.io": "argo-cd",
+    "traefik.io": "ingress",
+    "gateway.networking.k8s.io": "ingress",
+}
+
+# chart name -> dotted value paths (a `*` matches one key) whose content is free-form.
+FREE_FORM_VALUES: dict[str, tuple[str, ...]] = {
+    # argocd-cm, argocd-cmd-params-cm and argocd-rbac-cm: "all keys are passed through" (chart README).
+    "argo-cd": ("configs.cm", "configs.params", "configs.rbac", "configs.secret.extra"),
+    # grafana.ini is rendered verbatim; env is a map of environment variables.
+    "grafana": ("grafana.ini", "env", "datasources", "dashboards", "dashboardProviders"),
+    "kube-prometheus-stack": ("grafana.grafana.ini", "grafana.env", "prometheus.prometheusSpec.storageSpec"),
+    # datahub: every component takes extra env vars and its global.* settings are passed to Java.
+    "datahub": ("global.datahub.*.extraEnvs",),
+}

@@ -1,0 +1,123 @@
+"""The manifest gate of one environment: render, then the schema, values and graph gates.
+
+Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
+repository yields a report, never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformctl import schemas, values_check
+from platformctl.catalogue import REQUIRED_COMPONENTS
+from platformctl.crds import CrdCatalogue
+from platformctl.environments import get_environment
+from platformctl.errors import PlatformError
+from platformctl.findings import Finding, format_table
+from platformctl.graph_check import GraphChecker
+from platformctl.paths import chart_cache, repo_root, upstream_mirror
+from platformctl.render import RenderedEnvironment, render_environment
+
+
+@dataclass
+class EnvReport:
+    env: str
+    rendered: RenderedEnvironment | None
+    findings: list[Finding]
+    objects_validated: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def clean(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+def run_gates(
+    env: str,
+    *,
+    root: Path | None = None,
+    mirror: Path | str | None = None,
+    charts: Path | str | None = None,
+    render_cache: Path | None = None,
+    out_dir: Path | None = None,
+    required: Sequence[str] = REQUIRED_COMPONENTS,
+) -> EnvReport:
+    base = root or repo_root()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        environment = get_environment(env, base)
+        mirror_path = upstream_mirror(mirror, base)
+        rendered = render_environment(
+            environment, out_dir, root=base, mirror=mirror_path, charts=charts, render_cache=render_cache
+        )
+    except PlatformError as error:
+        finding = Finding("render", env, "", "", "", "", error.message, error.fix or "")
+        return EnvReport(env, None, [finding], timings={"render": time.perf_counter() - started})
+    timings["render"] = time.perf_counter() - started
+    findings = list(rendered.findings)
+
+    started = time.perf_counter()
+    rendered_crds = [
+        (obj, str(app.manifest_file or app.name))
+        for app in rendered.applications
+        for obj in app.objects
+        if obj.get("kind") == "CustomResourceDefinition"
+    ]
+    crds = CrdCatalogue(mirror_path, rendered_crds)
+    root_file = _rel(rendered.root_manifest_file, base)
+    targets = [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
+    for app in rendered.applications:
+        targets += [schemas.Target(obj, app.name, _rel(app.manifest_file, base)) for obj in app.objects]
+    try:
+        schema_findings, count = schemas.validate_objects(rendered.env, rendered.kubernetes_version, targets, crds)
+    except PlatformError as error:
+        schema_findings, count = [Finding("schema", env, "", "", "", "", error.message, error.fix or "")], 0
+    findings += schema_findings
+    timings["schema"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    archive_dir = chart_cache(charts, base)
+    for app in rendered.applications:
+        findings += values_check.check_application(env, app, mirror_path, archive_dir)
+    timings["values"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings += GraphChecker(rendered, base, crds, required).run()
+    timings["graph"] = time.perf_counter() - started
+    return EnvReport(env, rendered, sorted(set(findings)), count, timings)
+
+
+def summary_table(report: EnvReport) -> str:
+    """One row per Application: wave, project, objects (or why none), findings."""
+    if report.rendered is None:
+        return f"env {report.env}: not rendered"
+    per_app = Counter(f.application for f in report.findings if f.severity == "error")
+    warnings = Counter(f.application for f in report.findings if f.severity != "error")
+    rows = [["_root (app-of-apps)", "", "", len(report.rendered.root_objects), _count(per_app, warnings, "_root")]]
+    for app in sorted(report.rendered.applications, key=lambda a: (a.wave, a.name)):
+        if app.rendered:
+            objects = str(len(app.objects))
+        else:
+            objects = "- (values checked, chart not cached)" if app.source == "upstream" else "- (not rendered)"
+        rows.append([app.name, app.wave, app.project, objects, _count(per_app, warnings, app.name)])
+    title = f"env {report.env} (Kubernetes {report.rendered.kubernetes_version}): {report.objects_validated} objects"
+    return title + "\n" + format_table(["application", "wave", "project", "objects", "findings"], rows)
+
+
+def _count(errors: Counter[str], warnings: Counter[str], name: str) -> str:
+    text = str(errors.get(name, 0))
+    return f"{text} (+{warnings[name]} warning)" if warnings.get(name) else text
+
+
+def _rel(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,243 @@
+"""Rendering an environment: the app-of-apps chart, then every chart its Applications deploy.
+
+`render_environment(env)` runs the real `helm template` on `.argocd/apps` with
+`clusters/<env>/platform.yaml`, parses the child Applications, and renders each in-repo chart (and
+each upstream chart whose archive is in the chart cache) with the Application's value files, release
+name and namespace, the env's Kubernetes version and the CRD API versions the platform provides.
+Helm calls run concurrently and are cached on disk (see `platformctl.helm`). Failures become
+findings of gate `render`; nothing here raises for bad repository content.
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from platformctl import helm
+from platformctl.crds import CrdCatalogue
+from platformctl.environments import Environment, get_environment, load_yaml
+from platformctl.errors import PlatformError
+from platformctl.findings import Finding
+from platformctl.manifests import deep_merge, parse_manifest
+from platformctl.paths import build_dir, chart_cache, repo_root, upstream_mirror
+
+APP_OF_APPS_CHART = ".argocd/apps"
+VALUES_PREFIX = "$values/"
+HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
+
+
+@dataclass
+class RenderedApplication:
+    """One child Application and everything it deploys (`objects` empty when not rendered)."""
+
+    name: str
+    project: str
+    wave: int
+    namespace: str
+    source: str  # "in-repo" | "upstream"
+    chart: str  # in-repo: chart path; upstream: chart name
+    version: str  # upstream: chart version; in-repo: targetRevision
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    rendered: bool = False
+    manifest_file: Path | None = None
+    application: dict[str, Any] = field(default_factory=dict)  # the Application object itself
+    repo_url: str = ""
+    release: str = ""
+    value_files: list[str] = field(default_factory=list)  # as written in the Application
+    value_paths: list[Path] = field(default_factory=list)  # resolved in this checkout
+    from_cache: bool = False
+    manifest_text: str = field(default="", repr=False)  # helm's output, written as it came
+
+
+@dataclass
+class RenderedEnvironment:
+    env: str
+    kubernetes_version: str
+    root_objects: list[dict[str, Any]]  # Applications and AppProjects the app-of-apps chart renders
+    applications: list[RenderedApplication]
+    values: dict[str, Any]  # app-of-apps values: chart defaults merged with platform.yaml
+    findings: list[Finding]
+    out_dir: Path
+    root_manifest_file: Path | None = None
+    root_manifest_text: str = field(default="", repr=False)
+
+    @property
+    def projects(self) -> dict[str, dict[str, Any]]:
+        return {
+            str(obj["metadata"]["name"]): obj
+            for obj in self.root_objects
+            if obj.get("kind") == "AppProject" and isinstance(obj.get("metadata"), dict)
+        }
+
+    def application(self, name: str) -> RenderedApplication | None:
+        return next((app for app in self.applications if app.name == name), None)
+
+
+def render_environment(
+    env: str | Environment,
+    out_dir: Path | None = None,
+    *,
+    root: Path | None = None,
+    mirror: Path | str | None = None,
+    charts: Path | str | None = None,
+    render_cache: Path | None = None,
+) -> RenderedEnvironment:
+    """Render `env` into `out_dir` (default build/rendered/<env>); see the module docstring."""
+    base = root or repo_root()
+    environment = env if isinstance(env, Environment) else get_environment(env, base)
+    base = environment.root
+    out = out_dir or build_dir(base) / "rendered" / environment.name
+    cache_dir = render_cache if render_cache is not None else base / ".cache" / "render"
+    mirror_path = upstream_mirror(mirror, base)
+    catalogue = CrdCatalogue(mirror_path)
+    kube_version = f"{environment.kubernetes_version}.0"
+    api_versions = tuple(catalogue.api_versions())
+    findings: list[Finding] = []
+
+    def finding(application: str, file: str, message: str, fix: str, kind: str = "", name: str = "") -> None:
+        findings.append(Finding("render", environment.name, application, kind, name, file, message, fix))
+
+    values = _app_of_apps_values(environment, base)
+    root_objects: list[dict[str, Any]] = []
+    root_text = ""
+    try:
+        text, _ = helm.template(
+            helm.HelmRequest(
+                chart=base / APP_OF_APPS_CHART,
+                release=f"apps-{environment.name}",
+                namespace=str((values.get("argocd") or {}).get("namespace", "argocd")),
+                value_files=(environment.platform_file,),
+                kube_version=kube_version,
+                api_versions=api_versions,
+            ),
+            root=base,
+            cache_dir=cache_dir,
+        )
+        root_text = text
+        platform_file = _rel(environment.platform_file, base)
+        root_objects = parse_manifest(text, f"{APP_OF_APPS_CHART} (rendered with {platform_file})")
+    except PlatformError as error:
+        finding("_root", _rel(environment.platform_file, base), error.message, error.fix or "fix the app-of-apps chart")
+
+    applications = []
+    for obj in root_objects:
+        if obj.get("kind") == "Application":
+            app, problem = _parse_application(obj, base)
+            applications.append(app)
+            if problem:
+                finding(app.name, APP_OF_APPS_CHART, problem, "render a source with chart or path plus ref: values")
+
+    archive_dir = chart_cache(charts, base)
+
+    def render_one(app: RenderedApplication) -> tuple[RenderedApplication, PlatformError | None]:
+        chart = _chart_location(app, base, archive_dir)
+        if chart is None or any(not path.is_file() for path in app.value_paths):
+            return app, None  # nothing renderable here; the values and graph gates say why
+        try:
+            text, hit = helm.template(
+                helm.HelmRequest(chart, app.release, app.namespace, tuple(app.value_paths), kube_version, api_versions),
+                root=base,
+                cache_dir=cache_dir,
+            )
+            app.objects = parse_manifest(text, f"rendered {app.chart}")
+            app.manifest_text = text
+            app.rendered, app.from_cache = True, hit
+        except PlatformError as error:
+            return app, error
+        return app, None
+
+    with ThreadPoolExecutor(max_workers=HELM_WORKERS) as pool:
+        for app, error in pool.map(render_one, applications):
+            if error is not None:
+                finding(app.name, app.chart, error.message, error.fix or "fix the chart or its values")
+
+    rendered = RenderedEnvironment(
+        environment.name, environment.kubernetes_version, root_objects, applications, values, findings, out
+    )
+    rendered.root_manifest_text = root_text
+    _write(rendered)
+    return rendered
+
+
+def _app_of_apps_values(environment: Environment, base: Path) -> dict[str, Any]:
+    try:
+        defaults = load_yaml(base / APP_OF_APPS_CHART / "values.yaml") or {}
+        return deep_merge(defaults, environment.platform)
+    except PlatformError:
+        return {}  # the root render reports the same problem as a finding
+
+
+def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplication, str]:
+    metadata = obj.get("metadata") or {}
+    spec = obj.get("spec") or {}
+    name = str(metadata.get("name", "?"))
+    try:
+        wave = int(str((metadata.get("annotations") or {}).get("argocd.argoproj.io/sync-wave", "0")))
+    except ValueError:
+        wave = 0
+    sources = spec.get("sources") or ([spec["source"]] if spec.get("source") else [])
+    chart_sources = [s for s in sources if isinstance(s, dict) and not s.get("ref")]
+    app = RenderedApplication(
+        name=name,
+        project=str(spec.get("project", "")),
+        wave=wave,
+        namespace=str((spec.get("destination") or {}).get("namespace", "")),
+        source="in-repo",
+        chart="",
+        version="",
+        application=obj,
+    )
+    if len(chart_sources) != 1:
+        return app, f"expected exactly one chart source, found {len(chart_sources)}"
+    source = chart_sources[0]
+    app.repo_url = str(source.get("repoURL", ""))
+    app.version = str(source.get("targetRevision", ""))
+    if source.get("chart"):
+        app.source, app.chart = "upstream", str(source["chart"])
+    else:
+        app.chart = str(source.get("path", ""))
+    helm_spec = source.get("helm") or {}
+    app.release = str(helm_spec.get("releaseName") or name)
+    app.value_files = [str(v) for v in helm_spec.get("valueFiles") or []]
+    app.value_paths = [_resolve_value_file(v, app, base) for v in app.value_files]
+    return app, ""
+
+
+def _resolve_value_file(value_file: str, app: RenderedApplication, base: Path) -> Path:
+    if value_file.startswith(VALUES_PREFIX):
+        return base / value_file[len(VALUES_PREFIX) :]
+    return base / app.chart / value_file  # relative to an in-repo chart (Argo CD semantics)
+
+
+def _chart_location(app: RenderedApplication, base: Path, archive_dir: Path) -> Path | None:
+    if app.source == "upstream":
+        archive = archive_dir / f"{app.chart}-{app.version}.tgz"
+        return archive if archive.is_file() else None
+    chart = base / app.chart
+    return chart if app.chart and (chart / "Chart.yaml").is_file() else None
+
+
+def _write(rendered: RenderedEnvironment) -> None:
+    if rendered.out_dir.exists():
+        shutil.rmtree(rendered.out_dir)
+    root_file = rendered.out_dir / "_root" / "applications.yaml"
+    root_file.parent.mkdir(parents=True, exist_ok=True)
+    root_file.write_text(rendered.root_manifest_text, encoding="utf-8")
+    rendered.root_manifest_file = root_file
+    for app in rendered.applications:
+        if not app.rendered:
+            continue
+        manifest = rendered.out_dir / app.name / "manifest.yaml"
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        manifest.write_text(app.manifest_text, encoding="utf-8")
+        app.manifest_file = manifest
+
+
+def _rel(path: Path, base: Path) -> str:
+    try:
+        return str(path.relative_to(base))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,230 @@
+"""Upstream values gate: our value files for an upstream chart, checked against the chart itself.
+
+For each upstream Application, its value files are merged in order (base then env). The merged
+values are validated against the chart's values.schema.json (when the chart has one) on top of the
+chart defaults, and every key we override must exist in the chart's default values.yaml (subchart
+defaults included under their key) unless it lies under a free-form map; the closest real key is
+suggested. Chart data comes from the chart archive in the chart cache, else from the offline mirror
+at exactly the pinned version. A chart the mirror does not carry at all is reported as "not
+verifiable offline" (warning), never passed silently.
+"""
+
+from __future__ import annotations
+
+import difflib
+import fnmatch
+import io
+import json
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+from platformctl.catalogue import FREE_FORM_VALUES
+from platformctl.errors import PlatformError
+from platformctl.findings import Finding
+from platformctl.manifests import deep_merge
+from platformctl.render import RenderedApplication
+
+GATE = "values"
+MAX_SCHEMA_ERRORS = 20
+
+
+@dataclass
+class ChartData:
+    """Defaults (with subchart defaults under their keys) and optional values schema of one chart."""
+
+    name: str
+    version: str
+    defaults: dict[str, Any]
+    schema: dict[str, Any] | None
+    origin: str  # where the data came from, for messages
+
+
+def _safe_yaml(text: str, source: str) -> Any:
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as error:
+        raise PlatformError(f"{source}: malformed YAML: {error}", fix="correct the YAML syntax") from error
+
+
+def _mirror_chart(mirror: Path, name: str, version: str) -> ChartData | None:
+    folder = mirror / "charts" / name / version
+    if not (folder / "values.yaml").is_file():
+        return None
+    defaults = _safe_yaml((folder / "values.yaml").read_text(encoding="utf-8"), str(folder / "values.yaml")) or {}
+    chart_meta = _safe_yaml((folder / "Chart.yaml").read_text(encoding="utf-8"), str(folder)) or {}
+    # Subcharts kept in the upstream layout (subcharts/<name>/values.yaml), e.g. datahub's components.
+    for sub_values in sorted(folder.glob("subcharts/*/values.yaml")):
+        key = sub_values.parent.name
+        sub_defaults = _safe_yaml(sub_values.read_text(encoding="utf-8"), str(sub_values)) or {}
+        defaults[key] = _with_global(deep_merge(sub_defaults, defaults.get(key) or {}), defaults, sub_defaults)
+    # Dependencies that the mirror carries as charts of their own (kube-prometheus-stack -> grafana).
+    for dependency in chart_meta.get("dependencies") or []:
+        key = dependency.get("alias") or dependency.get("name")
+        dep = _mirror_chart(mirror, str(dependency.get("name")), str(dependency.get("version")))
+        if dep is not None and key not in {p.parent.name for p in folder.glob("subcharts/*/values.yaml")}:
+            defaults[key] = deep_merge(dep.defaults, defaults.get(key) or {})
+    schema_file = folder / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    return ChartData(name, version, defaults, schema, f"mirror charts/{name}/{version}")
+
+
+def _with_global(sub: dict[str, Any], parent: dict[str, Any], sub_defaults: dict[str, Any]) -> dict[str, Any]:
+    if isinstance(sub_defaults.get("global"), dict):
+        parent["global"] = deep_merge(sub_defaults["global"], parent.get("global") or {})
+    return sub
+
+
+def _archive_chart(archive: Path, name: str, version: str) -> ChartData:
+    """Defaults and schema read from a cached chart archive (subcharts under charts/<name>/)."""
+    defaults: dict[str, Any] = {}
+    schema = None
+    subcharts: dict[str, dict[str, Any]] = {}
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            parts = member.name.split("/")
+            if not member.isfile():
+                continue
+            if parts[1:] == ["values.yaml"]:
+                defaults = _safe_yaml(_read_member(tar, member), f"{archive}:{member.name}") or {}
+            elif parts[1:] == ["values.schema.json"]:
+                schema = json.loads(_read_member(tar, member))
+            elif len(parts) == 4 and parts[1] == "charts" and parts[3] == "values.yaml":
+                subcharts[parts[2]] = _safe_yaml(_read_member(tar, member), f"{archive}:{member.name}") or {}
+    for key, sub_defaults in subcharts.items():
+        defaults[key] = deep_merge(sub_defaults, defaults.get(key) or {})
+    return ChartData(name, version, defaults, schema, f"chart archive {archive.name}")
+
+
+def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> str:
+    handle = tar.extractfile(member)
+    return io.TextIOWrapper(handle, encoding="utf-8").read() if handle else ""
+
+
+def load_chart(name: str, version: str, mirror: Path, archive_dir: Path) -> ChartData | None:
+    archive = archive_dir / f"{name}-{version}.tgz"
+    if archive.is_file():
+        return _archive_chart(archive, name, version)
+    return _mirror_chart(mirror, name, version)
+
+
+def read_value_files(app: RenderedApplication) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]:
+    """(file as written, content) of each readable value file in order, and (file, problem) for bad ones.
+
+    A missing file is left to the graph gate (it owns "every referenced file exists").
+    """
+    documents: list[tuple[str, dict[str, Any]]] = []
+    problems = []
+    for written, path in zip(app.value_files, app.value_paths, strict=True):
+        if not path.is_file():
+            continue
+        try:
+            document = _safe_yaml(path.read_text(encoding="utf-8"), written) or {}
+        except PlatformError as error:
+            problems.append((written, error.message))
+            continue
+        if not isinstance(document, dict):
+            problems.append((written, f"value file {written} is a {type(document).__name__}, not a mapping"))
+            continue
+        documents.append((written, document))
+    return documents, problems
+
+
+def _file_defining(documents: list[tuple[str, dict[str, Any]]], dotted: str) -> str:
+    """The last value file that sets the key `dotted` (the one to correct)."""
+    parts = dotted.split(".")
+    for written, document in reversed(documents):
+        node: Any = document
+        for part in parts:
+            if not isinstance(node, dict) or part not in node:
+                break
+            node = node[part]
+        else:
+            return written
+    return documents[-1][0] if documents else ""
+
+
+def unknown_keys(overrides: Any, defaults: Any, chart: str, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(dotted key, closest real key or '') of every override key the defaults do not have."""
+    if not isinstance(overrides, dict) or not isinstance(defaults, dict):
+        return []
+    if not defaults or _is_free_form(chart, path):
+        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    found = []
+    for key, value in overrides.items():
+        if key not in defaults:
+            close = difflib.get_close_matches(str(key), [str(k) for k in defaults], n=1, cutoff=0.6)
+            found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
+        elif defaults[key] is not None:
+            found.extend(unknown_keys(value, defaults[key], chart, (*path, str(key))))
+    return found
+
+
+def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
+    dotted = ".".join(path)
+    return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in FREE_FORM_VALUES.get(chart, ()))
+
+
+def check_application(
+    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, strict_versions: bool = True
+) -> list[Finding]:
+    if app.source != "upstream":
+        return []
+    where = app.value_files[-1] if app.value_files else ""
+
+    def finding(message: str, fix: str, file: str = where, severity: str = "error") -> Finding:
+        return Finding(GATE, env, app.name, "chart", f"{app.chart}@{app.version}", file, message, fix, severity)
+
+    findings: list[Finding] = []
+    documents, problems = read_value_files(app)
+    overrides: dict[str, Any] = {}
+    for _, document in documents:
+        overrides = deep_merge(overrides, document)
+    findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]
+    try:
+        chart = load_chart(app.chart, app.version, mirror, archive_dir)
+    except (PlatformError, json.JSONDecodeError, tarfile.TarError) as error:
+        return [*findings, finding(f"cannot read chart data: {error}", "repair the chart cache or mirror entry")]
+    if chart is None:
+        mirrored = sorted(p.name for p in (mirror / "charts" / app.chart).glob("*") if p.is_dir())
+        if mirrored:
+            return [
+                *findings,
+                finding(
+                    f"chart {app.chart} {app.version} is in neither the chart cache nor the mirror "
+                    f"(mirrored: {', '.join(mirrored)})",
+                    f"pin a mirrored version or add {app.chart}-{app.version}.tgz to the chart cache",
+                ),
+            ]
+        return [
+            *findings,
+            finding(
+                f"chart {app.chart} {app.version}: values not verifiable offline (the mirror does not carry "
+                "this chart and no archive is cached)",
+                f"add {app.chart}-{app.version}.tgz to the chart cache ($PLATFORM_CHART_CACHE) to verify it",
+                severity="warning",
+            ),
+        ]
+    if chart.schema is not None:
+        try:
+            validator = jsonschema_rs.validator_for(chart.schema)
+        except (ValueError, jsonschema_rs.ValidationError) as error:  # a broken upstream schema
+            return [*findings, finding(f"values.schema.json of {chart.origin} unusable: {error}", "report upstream")]
+        errors = list(validator.iter_errors(deep_merge(chart.defaults, overrides)))
+        for error in errors[:MAX_SCHEMA_ERRORS]:
+            location = ".".join(str(part) for part in error.instance_path) or "(values)"
+            findings.append(
+                finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
+            )
+    for key, closest in unknown_keys(overrides, chart.defaults, app.chart):
+        hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
+        findings.append(
+            finding(
+                f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=_file_defining(documents, key)
+            )
+        )
+    return findings

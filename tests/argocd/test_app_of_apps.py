@@ -1,0 +1,151 @@
+"""The app-of-apps chart rendered by the real helm for each environment: Applications, projects,
+waves, value-file order, sync safety. Negative cases live in test_app_of_apps_input.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from platformctl.paths import upstream_mirror
+
+Rendered = Any  # conftest.Rendered: .objects, .applications, .projects
+
+EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+$")
+PROJECTS = {"platform", "data-apps"}
+
+
+def enabled_components(values: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {name: c for name, c in values["components"].items() if c["enabled"]}
+
+
+def wave(application: dict[str, Any]) -> int:
+    return int(application["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"])
+
+
+def test_one_application_per_enabled_component(apps: Rendered, platform_values: dict[str, Any]) -> None:
+    assert set(apps.applications) == set(enabled_components(platform_values))
+    assert set(apps.projects) == PROJECTS
+    assert {obj["kind"] for obj in apps.objects} == {"Application", "AppProject"}
+
+
+def test_no_application_in_the_default_project(apps: Rendered) -> None:
+    for name, application in apps.applications.items():
+        assert application["spec"]["project"] in PROJECTS, name
+        assert application["metadata"]["namespace"] == "argocd", name
+
+
+def test_upstream_sources_are_pinned_and_values_come_base_then_env(apps: Rendered, env: str) -> None:
+    for name, application in apps.applications.items():
+        chart_source, values_source = application["spec"]["sources"]
+        assert values_source == {
+            "repoURL": "https://github.com/example-org/data-platform-gitops.git",
+            "targetRevision": values_source["targetRevision"],
+            "ref": "values",
+        }
+        value_files = chart_source["helm"]["valueFiles"]
+        assert len(value_files) == 2, name
+        assert value_files[0].endswith("/values.yaml"), name
+        assert value_files[1].endswith(f"/values-{env}.yaml"), name
+        assert value_files[0].rsplit("/", 1)[0] == value_files[1].rsplit("/", 1)[0], name
+        assert value_files[0].startswith("$values/"), name
+        if "chart" in chart_source:
+            assert EXACT_VERSION.match(chart_source["targetRevision"]), f"{name}: {chart_source['targetRevision']}"
+        else:
+            assert chart_source["repoURL"] == values_source["repoURL"], name
+            assert chart_source["targetRevision"] == values_source["targetRevision"], name
+
+
+def test_mirrored_upstream_charts_are_pinned_to_the_mirrored_version(apps: Rendered) -> None:
+    mirror = upstream_mirror() / "charts"
+    checked = 0
+    for name, application in apps.applications.items():
+        source = application["spec"]["sources"][0]
+        if "chart" not in source or not (mirror / source["chart"]).is_dir():
+            continue
+        mirrored = sorted(p.name for p in (mirror / source["chart"]).iterdir())
+        assert source["targetRevision"] in mirrored, f"{name}: {source['targetRevision']} not in {mirrored}"
+        checked += 1
+    assert checked >= 7  # argo-cd, external-secrets, cert-manager, kube-prometheus-stack, grafana, datahub x2
+
+
+def test_prod_deploys_a_release_tag(render_apps: Any) -> None:
+    for application in render_apps("prod").applications.values():
+        for source in application["spec"]["sources"]:
+            assert EXACT_VERSION.match(source["targetRevision"]), source
+
+
+def test_waves_put_providers_before_their_users(apps: Rendered, platform_values: dict[str, Any]) -> None:
+    applications = apps.applications
+    for name, component in enabled_components(platform_values).items():
+        for provider in component.get("dependsOn", []):
+            assert wave(applications[provider]) < wave(applications[name]), f"{provider} -> {name}"
+    platform_waves = [wave(a) for a in applications.values() if a["spec"]["project"] == "platform"]
+    for application in applications.values():
+        if application["spec"]["project"] == "data-apps":
+            assert wave(application) > max(platform_waves)
+    assert wave(applications["kube-prometheus-stack"]) < wave(applications["external-secrets"])
+    assert wave(applications["monitoring"]) > wave(applications["grafana"])
+    assert all(
+        int(p["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"]) < min(platform_waves)
+        for p in apps.projects.values()
+    )
+
+
+def test_stateful_components_are_neither_pruned_nor_cascade_deleted(
+    apps: Rendered, platform_values: dict[str, Any]
+) -> None:
+    for name, component in enabled_components(platform_values).items():
+        application = apps.applications[name]
+        policy = application["spec"]["syncPolicy"]
+        assert policy["retry"]["limit"] >= 1 and policy["retry"]["backoff"]["factor"] >= 2, name
+        finalizers = application["metadata"].get("finalizers", [])
+        if component.get("stateful"):
+            assert policy["automated"]["prune"] is False, name
+            assert finalizers == [], name
+        else:
+            assert policy["automated"]["prune"] is True, name
+            assert finalizers == ["resources-finalizer.argocd.argoproj.io"], name
+    for name in ("datahub", "datahub-prerequisites", "dagster", "kube-prometheus-stack", "argo-cd"):
+        assert "finalizers" not in apps.applications[name]["metadata"], name
+
+
+def test_kube_prometheus_stack_is_applied_server_side(apps: Rendered) -> None:
+    application = apps.applications["kube-prometheus-stack"]
+    options = application["spec"]["syncPolicy"]["syncOptions"]
+    assert "ServerSideApply=true" in options
+    assert "SkipDryRunOnMissingResource=true" in options
+    assert "RespectIgnoreDifferences=true" in options
+    assert all("caBundle" in " ".join(d["jqPathExpressions"]) for d in application["spec"]["ignoreDifferences"])
+    without_ignores = [n for n, a in apps.applications.items() if "ignoreDifferences" not in a["spec"]]
+    assert len(without_ignores) == len(apps.applications) - 1
+
+
+def test_applications_carry_the_platform_labels(apps: Rendered, env: str) -> None:
+    for name, application in apps.applications.items():
+        labels = application["metadata"]["labels"]
+        assert labels["app.kubernetes.io/name"] == name
+        assert labels["app.kubernetes.io/part-of"] == "data-platform"
+        assert labels["platform.example/environment"] == env
+        assert labels["platform.example/owner"]
+        assert labels["platform.example/data-classification"] in {"public", "internal", "confidential", "restricted"}
+
+
+def test_projects_are_least_privilege(apps: Rendered) -> None:
+    for name, project in apps.projects.items():
+        spec = project["spec"]
+        assert spec["sourceRepos"] and all("*" not in repo for repo in spec["sourceRepos"]), name
+        assert all("*" not in d["namespace"] and "*" not in d["server"] for d in spec["destinations"]), name
+        assert all(d["kind"] != "*" and d["group"] != "*" for d in spec["clusterResourceWhitelist"]), name
+    data_apps = apps.projects["data-apps"]["spec"]
+    assert data_apps["clusterResourceWhitelist"] == []
+    assert data_apps["namespaceResourceWhitelist"]
+    assert [d["namespace"] for d in data_apps["destinations"]] == ["data-apps"]
+    assert data_apps["sourceRepos"] == ["https://github.com/example-org/data-platform-gitops.git"]
+
+
+def test_every_application_is_allowed_by_its_project(apps: Rendered) -> None:
+    for name, application in apps.applications.items():
+        project = apps.projects[application["spec"]["project"]]["spec"]
+        assert application["spec"]["destination"]["namespace"] in {d["namespace"] for d in project["destinations"]}
+        for source in application["spec"]["sources"]:
+            assert source["repoURL"] in project["sourceRepos"], f"{name}: {source['repoURL']}"

@@ -1,0 +1,107 @@
+"""Bootstrap roots, in-repo platform charts, and the cluster facts copied into component values."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from platformctl.environments import get_environment
+from platformctl.paths import repo_root
+
+IN_REPO_CHARTS = ("platform/namespaces", "platform/secret-store", "platform/cluster-issuers")
+
+
+def bootstrap(env: str) -> dict[str, dict[str, Any]]:
+    text = (repo_root() / ".argocd" / "bootstrap" / f"{env}.yaml").read_text(encoding="utf-8")
+    return {doc["kind"]: doc for doc in yaml.safe_load_all(text) if doc}
+
+
+def values(relative: str) -> dict[str, Any]:
+    return yaml.safe_load((repo_root() / relative).read_text(encoding="utf-8"))
+
+
+def test_root_application_renders_this_envs_platform_file(env: str) -> None:
+    documents = bootstrap(env)
+    root, project = documents["Application"], documents["AppProject"]
+    assert root["spec"]["project"] == project["metadata"]["name"] != "default"
+    source = root["spec"]["source"]
+    assert source["path"] == ".argocd/apps"
+    (value_file,) = source["helm"]["valueFiles"]
+    assert (repo_root() / ".argocd" / "apps" / value_file).resolve() == repo_root() / "clusters" / env / "platform.yaml"
+    assert root["metadata"].get("finalizers", []) == []  # deleting the root never cascades into the platform
+    platform = values(f"clusters/{env}/platform.yaml")
+    assert source["targetRevision"] == platform["repo"]["targetRevision"]
+    assert project["spec"]["clusterResourceWhitelist"] == []
+    assert {k["kind"] for k in project["spec"]["namespaceResourceWhitelist"]} == {"Application", "AppProject"}
+    assert project["spec"]["destinations"] == [{"server": "https://kubernetes.default.svc", "namespace": "argocd"}]
+
+
+@pytest.mark.parametrize("chart", IN_REPO_CHARTS)
+def test_in_repo_charts_pass_helm_lint_strict(chart: str, env: str, helm_lint_strict: Any) -> None:
+    result = helm_lint_strict(chart, (f"{chart}/values.yaml", f"{chart}/values-{env}.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_in_repo_chart_schema_rejects_a_typo(helm_template: Any) -> None:
+    from platformctl.errors import PlatformError
+
+    chart = "platform/secret-store"
+    with pytest.raises(PlatformError, match="keyValt"):
+        helm_template(chart, (f"{chart}/values.yaml", f"{chart}/values-dev.yaml"), "keyValt: {name: x}\n")
+
+
+def test_argo_cd_sso_and_rbac_use_the_clusters_entra_ids(env: str) -> None:
+    entra = get_environment(env, repo_root()).cluster["spec"]["entra"]
+    argocd = values(f"platform/argo-cd/values-{env}.yaml")["configs"]
+    oidc = yaml.safe_load(argocd["cm"]["oidc.config"])
+    assert oidc["issuer"] == f"https://login.microsoftonline.com/{entra['tenantId']}/v2.0"
+    assert oidc["clientSecret"] == "$argocd-oidc-entra:clientSecret"  # a Secret reference, never the secret
+    grants = dict(re.findall(r"^g, ([0-9a-f-]+), (role:[a-z-]+)$", argocd["rbac"]["policy.csv"], flags=re.M))
+    assert grants == {
+        entra["groups"]["admins"]: "role:admin",
+        entra["groups"]["platformOperators"]: "role:platform-operator",
+        entra["groups"]["readOnly"]: "role:readonly",
+    }
+
+
+def test_key_vault_and_dns_facts_match_cluster_yaml(env: str) -> None:
+    spec = get_environment(env, repo_root()).cluster["spec"]
+    store = values(f"platform/secret-store/values-{env}.yaml")
+    assert store["keyVault"] == {"name": spec["keyVault"]["name"], "tenantId": spec["entra"]["tenantId"]}
+    dns = values(f"platform/cluster-issuers/values-{env}.yaml")["dns"]
+    assert (dns["zone"], dns["subscriptionId"], dns["resourceGroup"]) == (
+        spec["dns"]["zone"],
+        spec["subscriptionId"],
+        spec["resourceGroup"],
+    )
+
+
+def test_prod_images_come_from_the_platform_registry() -> None:
+    registry = get_environment("prod", repo_root()).cluster["spec"]["containerRegistry"]["loginServer"]
+    components = (
+        "argo-cd",
+        "external-secrets",
+        "cert-manager",
+        "kube-prometheus-stack",
+        "grafana",
+        "ingress",
+        "datahub",
+    )
+    text = "\n".join(
+        (repo_root() / "platform" / c / "values-prod.yaml").read_text(encoding="utf-8") for c in components
+    )
+    registries = set(re.findall(r"(?:repository|[rR]egistry): ([a-z0-9.-]+\.[a-z]{2,})", text))
+    assert registries == {registry}
+
+
+def test_charts_that_would_generate_passwords_read_external_secrets() -> None:
+    secrets = values("platform/secret-store/values.yaml")["externalSecrets"]
+    assert values("platform/grafana/values.yaml")["admin"]["existingSecret"] in secrets
+    assert values("platform/datahub-prerequisites/values.yaml")["mysql"]["auth"]["existingSecret"] in secrets
+    datahub = values("platform/datahub/values.yaml")["global"]["datahub"]
+    assert datahub["encryptionKey"]["provisionSecret"]["autoGenerate"] is False
+    assert datahub["encryptionKey"]["secretRef"] in secrets
+    assert datahub["metadata_service_authentication"]["provisionSecrets"]["autoGenerate"] is False
