@@ -56,6 +56,13 @@ def test_risk_flags(env: str, kind: str, change: str, expected: list[str]) -> No
     assert flags(env, kind, change) == expected
 
 
+def test_removed_object_with_prune_disabled_is_flagged_orphaned() -> None:
+    namespace = _obj("Namespace", "data", namespace=None)
+    namespace["metadata"]["annotations"] = {"argocd.argoproj.io/sync-options": "Delete=false,Prune=false"}
+    diff = compare_application("prod", "namespaces", Side([namespace]), Side([]))
+    assert diff.flags == ["orphaned (Prune=false)", "prod"]
+
+
 def test_compare_finds_added_changed_removed_and_ignores_volatile_noise() -> None:
     before = [_obj("StatefulSet", "db", spec={"replicas": 1}), _obj("Deployment", "api"), _obj("Deployment", "old")]
     after = [_obj("StatefulSet", "db", spec={"replicas": 2}), _obj("Deployment", "api"), _obj("Deployment", "new")]
@@ -132,7 +139,8 @@ def test_diff_of_two_real_revisions(two_revisions: Path, capsys: pytest.CaptureF
     assert main(["diff", "--base", "HEAD~1", "--head", "HEAD", "--markdown", str(markdown)]) == 0
     out = capsys.readouterr().out
     for env in ("dev", "staging", "prod"):
-        assert f"== {env} / namespaces: removed core/Namespace cert-manager  [deletion" in out
+        assert f"== {env} / namespaces: removed core/Namespace cert-manager  [orphaned (Prune=false)" in out
+        assert f"== {env} / namespaces: removed networking.k8s.io/NetworkPolicy cert-manager/default-deny  [deletion" in out
     assert "== prod / secret-store: changed external-secrets.io/ClusterSecretStore" in out
     assert "+      vaultUrl: https://kv-dataplatform-prod2" in out
     assert "== dev / secret-store" not in out, "dev did not change"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from platformctl.diff.normalise import identity, normalise, to_text
-from platformctl.diff.risk import flags
+from platformctl.diff.risk import flags, prune_disabled
 
 ROOT = "_root (app-of-apps)"  # the Applications and AppProjects the app-of-apps chart renders
 
@@ -74,7 +74,7 @@ def compare_application(env: str, application: str, base: Side, head: Side) -> A
         kind = str((after or before or {}).get("kind", "?"))
         text_before = to_text(before) if before is not None else ""
         text_after = to_text(after) if after is not None else ""
-        result.changes.append(
-            ObjectChange(key, kind, change, _unified(text_before, text_after, key), tuple(flags(env, kind, change)))
-        )
+        kept = before is not None and prune_disabled(before)
+        risk = tuple(flags(env, kind, change, kept=kept))
+        result.changes.append(ObjectChange(key, kind, change, _unified(text_before, text_after, key), risk))
     return result

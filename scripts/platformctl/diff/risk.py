@@ -8,11 +8,20 @@ RBAC_KINDS = frozenset({"Role", "RoleBinding", "ClusterRole", "ClusterRoleBindin
 ACCESS_KINDS = RBAC_KINDS | {"AppProject"}
 
 
-def flags(env: str, kind: str, change: str) -> list[str]:
-    """Risk flags of one object change (`change` is "added", "changed" or "removed")."""
+def prune_disabled(obj: dict) -> bool:
+    """Argo CD keeps the live object when it leaves Git (sync option Prune=false or Delete=false)."""
+    options = str(((obj.get("metadata") or {}).get("annotations") or {}).get("argocd.argoproj.io/sync-options", ""))
+    return "Prune=false" in options
+
+
+def flags(env: str, kind: str, change: str, *, kept: bool = False) -> list[str]:
+    """Risk flags of one object change (`change` is "added", "changed" or "removed").
+
+    `kept`: the removed object carries Prune=false, so Argo CD leaves it running (orphaned) instead.
+    """
     found = []
     if change == "removed":
-        found.append("deletion")
+        found.append("orphaned (Prune=false)" if kept else "deletion")
     if env == "prod":
         found.append("prod")
     if kind == CRD:
