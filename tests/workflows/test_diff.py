@@ -140,7 +140,10 @@ def test_diff_of_two_real_revisions(two_revisions: Path, capsys: pytest.CaptureF
     out = capsys.readouterr().out
     for env in ("dev", "staging", "prod"):
         assert f"== {env} / namespaces: removed core/Namespace cert-manager  [orphaned (Prune=false)" in out
-        assert f"== {env} / namespaces: removed networking.k8s.io/NetworkPolicy cert-manager/default-deny  [deletion" in out
+        assert (
+            f"== {env} / namespaces: removed networking.k8s.io/NetworkPolicy cert-manager/default-deny  [deletion"
+            in out
+        )
     assert "== prod / secret-store: changed external-secrets.io/ClusterSecretStore" in out
     assert "+      vaultUrl: https://kv-dataplatform-prod2" in out
     assert "== dev / secret-store" not in out, "dev did not change"
