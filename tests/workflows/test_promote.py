@@ -29,8 +29,21 @@ def repo(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     (app / "values-dev.yaml").write_text(f"replicas: 1\nimage:\n  tag: {SHA_A}  # built from main\n")
     (app / "values-staging.yaml").write_text("# staging\nreplicas: 2\n")
     (app / "values-prod.yaml").write_text(f"image: {{tag: {SHA_B}}}\nreplicas: 3\n")
+    dagster = tmp_path / "platform" / "dagster"
+    dagster.mkdir(parents=True)
+    for env, tag in (("dev", SHA_A), ("staging", "0.1.0"), ("prod", "0.1.0")):
+        (dagster / f"values-{env}.yaml").write_text(_user_deployments(tag))
     monkeypatch.setenv("PLATFORM_REPO_ROOT", str(tmp_path))
     return tmp_path
+
+
+def _user_deployments(tag: str) -> str:
+    """An image pinned inside a list, the way the Dagster chart takes its code locations."""
+    return (
+        "dagster-user-deployments:\n  deployments:\n    - name: reference-pipeline\n      image:\n"
+        f'        repository: acr.example/data-platform/reference-pipeline\n        tag: "{tag}"  # pinned\n'
+        "      port: 3030\n"
+    )
 
 
 def _bump_dev_chart(repo: Path, old: str, new: str) -> None:
@@ -106,7 +119,9 @@ def test_same_env_and_unknown_component_are_refused(repo: Path) -> None:
     dev = get_environment("dev", repo)
     with pytest.raises(PlatformError, match="both dev"):
         plan_promotion("cert-manager", dev, dev)
-    with pytest.raises(PlatformError, match=r"unknown component 'nope' in env dev \(known: .*cert-manager"):
+    with pytest.raises(
+        PlatformError, match=r"'nope' is neither a component of env dev \(known: .*cert-manager.*\) nor an image"
+    ):
         plan_promotion("nope", dev, get_environment("prod", repo))
 
 
@@ -141,3 +156,25 @@ def test_set_scalar_keeps_strings_that_look_like_numbers() -> None:
 def test_set_scalar_refuses_a_non_mapping_parent() -> None:
     with pytest.raises(PlatformError, match=r"f\.yaml: image is not a mapping"):
         set_scalar("image: acr/app:1\n", ("image", "tag"), "x", source="f.yaml")
+
+
+def test_image_inside_a_list_is_found_by_name(repo: Path) -> None:
+    sha = "b" * 40
+    assert main(["promote", "reference-pipeline", "--image-tag", sha, "--to", "dev"]) == 0
+    assert (repo / "platform/dagster/values-dev.yaml").read_text() == _user_deployments(sha).replace(f'"{sha}"', sha)
+    assert main(["promote", "reference-pipeline", "--from", "dev", "--to", "prod"]) == 0
+    prod = yaml.safe_load((repo / "platform/dagster/values-prod.yaml").read_text())
+    assert prod["dagster-user-deployments"]["deployments"][0]["image"]["tag"] == sha
+    assert "# pinned" in (repo / "platform/dagster/values-prod.yaml").read_text()
+
+
+def test_image_name_with_two_tags_in_the_source_is_refused(repo: Path) -> None:
+    values = repo / "platform/dagster/values-dev.yaml"
+    values.write_text(values.read_text() + _user_deployments("1.0.0").replace("dagster-user-deployments", "other"))
+    with pytest.raises(PlatformError, match=r"env dev pins 2 tags for image \.\.\./reference-pipeline"):
+        plan_promotion("reference-pipeline", get_environment("dev", repo), get_environment("prod", repo))
+
+
+def test_unknown_image_name_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["promote", "no-such-image", "--image-tag", "1.0.0", "--to", "dev"]) == 2
+    assert "'no-such-image' is neither a component of env dev" in capsys.readouterr().err

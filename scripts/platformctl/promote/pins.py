@@ -54,6 +54,15 @@ def component_settings(env: Environment, component: str) -> dict[str, Any]:
     return _merge(catalogue.get(component) or {}, declared or {})
 
 
+def known_components(env: Environment) -> set[str]:
+    catalogue = (load_yaml(env.root / CATALOGUE) or {}).get("components") or {}
+    return set(catalogue) | set(env.platform.get("components") or {})
+
+
+def is_component(env: Environment, name: str) -> bool:
+    return name in known_components(env)
+
+
 @dataclass(frozen=True)
 class Pin:
     """One pinned value: what it is, the file and key path holding it (or that should), its value."""

@@ -8,12 +8,15 @@ from pathlib import Path
 
 from platformctl.environments import Environment
 from platformctl.errors import PlatformError
+from platformctl.promote.images import ImageRef, image_refs, refreshed, set_tag
 from platformctl.promote.pins import (
     Pin,
     chart_version_pin,
     exact_chart_version,
     image_tag_pin,
     immutable_image_tag,
+    is_component,
+    known_components,
 )
 from platformctl.promote.yamledit import set_scalar
 
@@ -22,9 +25,10 @@ from platformctl.promote.yamledit import set_scalar
 class Change:
     what: str
     file: Path
-    path: tuple[str, ...]
+    path: tuple[str | int, ...]
     old: str | None
     new: str
+    image_ref: ImageRef | None = None  # set for tags found by image name (possibly inside lists)
 
 
 def _require_exact(pin: Pin, env: Environment, component: str) -> str:
@@ -44,6 +48,8 @@ def plan_promotion(component: str, source: Environment, target: Environment) -> 
     """Every pinned value of `component` in `source` that differs in `target` (refuses inexact pins)."""
     if source.name == target.name:
         raise PlatformError(f"--from and --to are both {source.name}", fix="promote between two environments")
+    if not is_component(source, component):
+        return _plan_image_by_name(component, source, target)
     changes = []
     pinned_anything = False
     for find_pin in (chart_version_pin, image_tag_pin):
@@ -68,10 +74,48 @@ def plan_promotion(component: str, source: Environment, target: Environment) -> 
     return changes
 
 
+def _unknown(name: str, env: Environment) -> PlatformError:
+    known = ", ".join(sorted(known_components(env)))
+    return PlatformError(
+        f"{name!r} is neither a component of env {env.name} (known: {known}) nor an image .../{name} that a "
+        f"values-{env.name}.yaml under apps/ or platform/ pins with a tag",
+        fix="check the name",
+    )
+
+
+def _by_name_changes(name: str, target: Environment, tag: str) -> list[Change]:
+    refs = image_refs(target.root, target.name, name)
+    if not refs:
+        raise _unknown(name, target)
+    return [Change("image tag", ref.file, ref.path, ref.tag, tag, ref) for ref in refs if ref.tag != tag]
+
+
+def _plan_image_by_name(name: str, source: Environment, target: Environment) -> list[Change]:
+    refs = image_refs(source.root, source.name, name)
+    if not refs:
+        raise _unknown(name, source)
+    tags = sorted({ref.tag for ref in refs})
+    if len(tags) != 1:
+        found = ", ".join(tags) or "none"
+        raise PlatformError(
+            f"{name} is not a component, and env {source.name} pins {len(tags)} tags for image .../{name} ({found})",
+            fix=f"pin exactly one tag for {name} in the values-{source.name}.yaml files",
+        )
+    shown = refs[0].file.relative_to(source.root)
+    if not immutable_image_tag(tags[0]):
+        raise PlatformError(
+            f"{shown}: env {source.name} pins {tags[0]!r} as the image tag of {name}, not exactly",
+            fix="use a digest, commit SHA or X.Y.Z tag",
+        )
+    return _by_name_changes(name, target, tags[0])
+
+
 def plan_image_tag(component: str, target: Environment, tag: str) -> list[Change]:
     """Set a freshly built image tag (CI, after pushing the image) in `target`."""
     if not immutable_image_tag(tag):
         raise PlatformError(f"image tag {tag!r} is not immutable", fix="use the commit SHA or a digest")
+    if not is_component(target, component):
+        return _by_name_changes(component, target, tag)
     pin = image_tag_pin(target, component)
     if pin is None:
         raise PlatformError(
@@ -86,7 +130,10 @@ def edited_files(changes: list[Change]) -> dict[Path, tuple[str, str]]:
     result: dict[Path, tuple[str, str]] = {}
     for change in changes:
         before = result[change.file][1] if change.file in result else _read(change.file)
-        after = set_scalar(before, change.path, change.new, source=str(change.file))
+        if change.image_ref is not None:
+            after = set_tag(before, refreshed(change.image_ref, before), change.new)
+        else:
+            after = set_scalar(before, [str(key) for key in change.path], change.new, source=str(change.file))
         result[change.file] = (result.get(change.file, (before, ""))[0], after)
     return result
 
