@@ -7,8 +7,9 @@ from pathlib import Path
 
 from platformctl.environments import list_environments
 from platformctl.errors import PlatformError
+from platformctl.scaffold.derive import derived_files
 from platformctl.scaffold.naming import AppNames
-from platformctl.scaffold.register import add_component, component_entry, ensure_new
+from platformctl.scaffold.register import add_component, component_entry, ensure_new, reference_app
 from platformctl.scaffold.templates import kinds, read_pins, render_kind
 
 CLASSIFICATIONS = ("public", "internal", "confidential", "restricted")
@@ -41,7 +42,10 @@ def plan_app(root: Path, name: str, kind: str, owner: str, classification: str) 
         "classification": classification,
         "classification_title": classification.capitalize(),
     }
-    files = {app_dir / path: text for path, text in render_kind(kind, values, read_pins(root)).items()}
+    rendered = render_kind(kind, values, read_pins(root))
+    if kind == "api":
+        rendered.update(derived_files(root / reference_app(root), names, owner, classification))
+    files = {app_dir / path: text for path, text in rendered.items()}
     entry = component_entry(root, names.name, owner, classification)
     registrations = {
         env.platform_file: add_component(

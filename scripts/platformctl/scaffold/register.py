@@ -32,6 +32,15 @@ def reference_component(root: Path) -> dict[str, Any]:
     )
 
 
+def reference_app(root: Path) -> str:
+    """Values folder (apps/<app>) of the first data app on the shared chart in the catalogue."""
+    catalogue = (load_yaml(root / CATALOGUE) or {}).get("components") or {}
+    for settings in catalogue.values():
+        if isinstance(settings, dict) and settings.get("path") == APP_CHART and settings.get("values"):
+            return str(settings["values"])
+    raise PlatformError(f"{CATALOGUE}: no data app on {APP_CHART}", fix="register one data app by hand first")
+
+
 def component_entry(root: Path, name: str, owner: str, classification: str) -> dict[str, Any]:
     entry: dict[str, Any] = {"enabled": True, **reference_component(root)}
     entry.update(values=f"apps/{name}", owner=owner, dataClassification=classification)
