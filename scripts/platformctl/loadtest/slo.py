@@ -8,6 +8,7 @@ passes `name=<group>`). So both sources judge exactly the same requests.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -65,6 +66,15 @@ class Token(_Strict):
     roles: list[str] = Field(min_length=1)
 
 
+class SmokeRequest(_Strict):
+    """One request the monitoring gate sends before scraping /metrics, so every metric has a series."""
+
+    method: str = Field(default="GET", pattern=r"^(GET|POST)$")
+    path: str = Field(pattern=r"^/")
+    accept: str | None = None
+    body: Any = None  # sent as JSON
+
+
 class SloSpec(_Strict):
     app: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     wsgi: str = Field(pattern=r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$", description="gunicorn entry point module:variable")
@@ -72,6 +82,7 @@ class SloSpec(_Strict):
     load: LoadProfile
     objectives: Objectives
     agreement: Agreement = Agreement()
+    smoke: list[SmokeRequest] = Field(min_length=1)
 
 
 def slo_file(root: Path, app: str) -> Path:
