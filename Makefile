@@ -47,7 +47,7 @@ lint:
 unit:
 	$(PYTEST)
 
-gates: validate
+gates: validate policy
 
 validate:
 	$(PLATFORMCTL) validate --all
@@ -57,3 +57,19 @@ graph:
 
 clean:
 	rm -rf build .cache .pytest_cache .ruff_cache
+
+# AKS clusters as code (issue 6). Offline: cluster.yaml invariants and the bootstrap dry run per env.
+.PHONY: aks-check test-cluster
+aks-check:
+	$(PLATFORMCTL) aks check
+	for env in dev staging prod; do $(PLATFORMCTL) bootstrap $$env --dry-run >/dev/null; done
+
+# Cluster smoke suite: needs a kubeconfig (KUBECONFIG=path make test-cluster [PLATFORM_ENV=dev]); skips without.
+test-cluster:
+	$(PYTEST) -m cluster tests/cluster $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG),)
+
+# Policy gate (issue 4): checkov offline over every env's rendered manifests, Dockerfiles and the
+# repository (secrets) + policies/; reports for CI in build/policy/.
+.PHONY: policy
+policy:
+	$(PLATFORMCTL) policy --all --sarif build/policy/policy.sarif --junit build/policy/junit.xml

@@ -22,6 +22,11 @@ def _by_project(rendered: RenderedEnvironment) -> dict[str, list[RenderedApplica
     return projects
 
 
+def _root_name(rendered: RenderedEnvironment) -> str:
+    root = rendered.root_application
+    return str((root or {}).get("metadata", {}).get("name") or f"platform-{rendered.env}")
+
+
 def _describe(app: RenderedApplication) -> str:
     if app.source == "upstream":
         return f"{app.chart} {app.version} (upstream)"
@@ -29,7 +34,7 @@ def _describe(app: RenderedApplication) -> str:
 
 
 def tree_text(rendered: RenderedEnvironment) -> str:
-    lines = [f"root Application apps-{rendered.env}  (.argocd/apps + clusters/{rendered.env}/platform.yaml)"]
+    lines = [f"root Application {_root_name(rendered)}  (.argocd/apps + clusters/{rendered.env}/platform.yaml)"]
     projects = list(_by_project(rendered).items())
     for index, (project, apps) in enumerate(projects):
         last_project = index == len(projects) - 1
@@ -49,7 +54,7 @@ def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
     graph = graphviz.Digraph(f"app-of-apps-{rendered.env}", graph_attr={"rankdir": "LR", "fontname": "Helvetica"})
     graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
     root = f"root-{rendered.env}"
-    graph.node(root, f"apps-{rendered.env}\\n(root Application)", fillcolor="#d0e4ff")
+    graph.node(root, f"{_root_name(rendered)}\\n(root Application)", fillcolor="#d0e4ff")
     components = rendered.values.get("components") or {}
     for project, apps in _by_project(rendered).items():
         project_node = f"project-{project}"

@@ -18,7 +18,7 @@ from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
 from platformctl.errors import PlatformError
 from platformctl.findings import Finding, format_table
-from platformctl.graph_check import GraphChecker
+from platformctl.graph_check import PROD_ENVIRONMENTS, GraphChecker
 from platformctl.paths import chart_cache, repo_root, upstream_mirror
 from platformctl.render import RenderedEnvironment, render_environment
 
@@ -70,7 +70,8 @@ def run_gates(
     ]
     crds = CrdCatalogue(mirror_path, rendered_crds)
     root_file = _rel(rendered.root_manifest_file, base)
-    targets = [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
+    targets = [schemas.Target(obj, "_bootstrap", rendered.bootstrap_file) for obj in rendered.bootstrap_objects]
+    targets += [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
     for app in rendered.applications:
         targets += [schemas.Target(obj, app.name, _rel(app.manifest_file, base)) for obj in app.objects]
     try:
@@ -83,7 +84,9 @@ def run_gates(
     started = time.perf_counter()
     archive_dir = chart_cache(charts, base)
     for app in rendered.applications:
-        findings += values_check.check_application(env, app, mirror_path, archive_dir)
+        findings += values_check.check_application(
+            env, app, mirror_path, archive_dir, immutable_images=env in PROD_ENVIRONMENTS
+        )
     timings["values"] = time.perf_counter() - started
 
     started = time.perf_counter()

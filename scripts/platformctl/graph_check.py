@@ -22,6 +22,7 @@ from typing import Any
 from platformctl.catalogue import CRD_PROVIDERS, REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.findings import Finding
+from platformctl.images import EXACT_VERSION, mutable_image_problem
 from platformctl.manifests import (
     CLUSTER_SCOPED_KINDS,
     ObjectKey,
@@ -30,14 +31,18 @@ from platformctl.manifests import (
     kind_and_name,
     object_key,
 )
-from platformctl.render import VALUES_PREFIX, RenderedApplication, RenderedEnvironment
+from platformctl.render import (
+    APP_OF_APPS_CHART,
+    BOOTSTRAP_DIR,
+    VALUES_PREFIX,
+    RenderedApplication,
+    RenderedEnvironment,
+)
 
 GATE = "graph"
 PROD_ENVIRONMENTS = frozenset({"prod"})
-EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
-DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 class GraphChecker:
@@ -63,6 +68,7 @@ class GraphChecker:
         self.findings.append(Finding(GATE, self.env, app, kind, name, file, message, fix))
 
     def run(self) -> list[Finding]:
+        self.check_bootstrap()
         self.check_required_components()
         for app in self.rendered.applications:
             self.check_sources(app)
@@ -72,6 +78,75 @@ class GraphChecker:
                 self.check_prod_pins(app)
         self.check_ownership()
         return self.findings
+
+    # -- root ------------------------------------------------------------------------------------------
+    def check_bootstrap(self) -> None:
+        """The root Application renders .argocd/apps with this env's platform.yaml, and its AppProject
+        allows what the app-of-apps chart renders (Applications and AppProjects in argocd)."""
+        file = self.rendered.bootstrap_file
+        root = self.rendered.root_application
+        if root is None:
+            self.add(
+                "_bootstrap",
+                f"no root Application in {BOOTSTRAP_DIR}/{self.env}.yaml",
+                f"add the root Application of env {self.env} (see .argocd/bootstrap/dev.yaml)",
+                file=file or f"{BOOTSTRAP_DIR}/{self.env}.yaml",
+            )
+            return
+        spec = root.get("spec") or {}
+        source = (spec.get("sources") or [spec.get("source") or {}])[0] or {}
+        name = str((root.get("metadata") or {}).get("name", ""))
+        value_files = [str(v) for v in (source.get("helm") or {}).get("valueFiles") or []]
+        chart_dir = self.root / str(source.get("path", ""))
+        expected = (self.root / "clusters" / self.env / "platform.yaml").resolve()
+        if str(source.get("path", "")).rstrip("/") != APP_OF_APPS_CHART:
+            self.add(
+                "_bootstrap",
+                f"root Application renders {source.get('path')!r}, not {APP_OF_APPS_CHART}",
+                f"set spec.source.path to {APP_OF_APPS_CHART}",
+                name=name,
+                file=file,
+            )
+        elif [(chart_dir / v).resolve() for v in value_files] != [expected]:
+            self.add(
+                "_bootstrap",
+                f"root Application value files {value_files} are not clusters/{self.env}/platform.yaml",
+                f"set helm.valueFiles to [../../clusters/{self.env}/platform.yaml]",
+                name=name,
+                file=file,
+            )
+        project_name = str(spec.get("project", ""))
+        project = next(
+            (
+                o
+                for o in self.rendered.bootstrap_objects
+                if o.get("kind") == "AppProject" and (o.get("metadata") or {}).get("name") == project_name
+            ),
+            None,
+        )
+        if project is None:
+            return  # a project defined elsewhere (e.g. by Argo CD's own install) cannot be checked here
+        project_spec = project.get("spec") or {}
+        server = str((spec.get("destination") or {}).get("server", ""))
+        for obj in self.rendered.root_objects:
+            group, kind = group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
+            namespace = str(
+                (obj.get("metadata") or {}).get("namespace") or (spec.get("destination") or {}).get("namespace", "")
+            )
+            whitelist = project_spec.get("namespaceResourceWhitelist")
+            allowed = (whitelist is None or _kind_listed(whitelist, group, kind)) and _destination_allowed(
+                project_spec, server, namespace
+            )
+            if not allowed:
+                _, obj_name = kind_and_name(obj)
+                self.add(
+                    "_root",
+                    f"root project {project_name} does not allow {kind} in namespace {namespace}",
+                    f"allow it in the AppProject of {BOOTSTRAP_DIR}/{self.env}.yaml",
+                    kind,
+                    obj_name,
+                    file,
+                )
 
     # -- presence ---------------------------------------------------------------------------------
     def check_required_components(self) -> None:
@@ -306,19 +381,6 @@ class GraphChecker:
                         name,
                         _rel(app.manifest_file, self.root),
                     )
-
-
-def mutable_image_problem(image: str) -> str:
-    """Why `image` is mutable ('' when it is pinned by digest or exact version tag)."""
-    if DIGEST.search(image):
-        return ""
-    last = image.rsplit("/", 1)[-1]
-    if ":" not in last:
-        return "has no tag (means latest)"
-    tag = last.rsplit(":", 1)[1]
-    if EXACT_VERSION.match(tag):
-        return ""
-    return f"uses the mutable tag {tag!r} (not an exact version)"
 
 
 def _glob(value: str, pattern: str) -> bool:

@@ -30,6 +30,7 @@ class HelmRequest:
     value_files: tuple[Path, ...]
     kube_version: str
     api_versions: tuple[str, ...] = ()
+    include_crds: bool = True  # Argo CD applies a chart's crds/ unless the Application sets helm.skipCrds
 
 
 def _digest_path(path: Path, hasher: hashlib._Hash) -> None:
@@ -53,7 +54,14 @@ def cache_key(request: HelmRequest, helm: Path) -> str:
         hasher.update(value_file.read_bytes() if value_file.is_file() else b"<missing>")
     values_digest = hasher.hexdigest()
     options = "\0".join(
-        [str(helm.stat().st_size), request.release, request.namespace, request.kube_version, *request.api_versions]
+        [
+            str(helm.stat().st_size),
+            str(request.include_crds),
+            request.release,
+            request.namespace,
+            request.kube_version,
+            *request.api_versions,
+        ]
     )
     return hashlib.sha256(f"{chart_digest}:{values_digest}:{options}".encode()).hexdigest()[:32]
 
@@ -87,6 +95,8 @@ def template(request: HelmRequest, *, root: Path, cache_dir: Path | None) -> tup
         "--kube-version",
         request.kube_version,
     ]
+    if request.include_crds:
+        command.append("--include-crds")
     for api_version in request.api_versions:
         command += ["--api-versions", api_version]
     for value_file in request.value_files:

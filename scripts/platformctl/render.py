@@ -25,6 +25,7 @@ from platformctl.manifests import deep_merge, parse_manifest
 from platformctl.paths import build_dir, chart_cache, repo_root, upstream_mirror
 
 APP_OF_APPS_CHART = ".argocd/apps"
+BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its AppProject), applied by hand
 VALUES_PREFIX = "$values/"
 HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
 
@@ -49,6 +50,7 @@ class RenderedApplication:
     value_files: list[str] = field(default_factory=list)  # as written in the Application
     value_paths: list[Path] = field(default_factory=list)  # resolved in this checkout
     from_cache: bool = False
+    skip_crds: bool = False  # helm.skipCrds of the Application
     manifest_text: str = field(default="", repr=False)  # helm's output, written as it came
 
 
@@ -63,6 +65,13 @@ class RenderedEnvironment:
     out_dir: Path
     root_manifest_file: Path | None = None
     root_manifest_text: str = field(default="", repr=False)
+    bootstrap_objects: list[dict[str, Any]] = field(default_factory=list)  # .argocd/bootstrap/<env>.yaml
+    bootstrap_file: str = ""
+
+    @property
+    def root_application(self) -> dict[str, Any] | None:
+        """The root Application of the bootstrap file (None when the env has no bootstrap file)."""
+        return next((obj for obj in self.bootstrap_objects if obj.get("kind") == "Application"), None)
 
     @property
     def projects(self) -> dict[str, dict[str, Any]]:
@@ -101,13 +110,21 @@ def render_environment(
         findings.append(Finding("render", environment.name, application, kind, name, file, message, fix))
 
     values = _app_of_apps_values(environment, base)
+    bootstrap_file = base / BOOTSTRAP_DIR / f"{environment.name}.yaml"
+    bootstrap_objects: list[dict[str, Any]] = []
+    if bootstrap_file.is_file():
+        try:
+            bootstrap_objects = parse_manifest(bootstrap_file.read_text(encoding="utf-8"), _rel(bootstrap_file, base))
+        except PlatformError as error:
+            finding("_bootstrap", _rel(bootstrap_file, base), error.message, error.fix or "correct the YAML")
+    root_release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
     root_objects: list[dict[str, Any]] = []
     root_text = ""
     try:
         text, _ = helm.template(
             helm.HelmRequest(
                 chart=base / APP_OF_APPS_CHART,
-                release=f"apps-{environment.name}",
+                release=root_release,
                 namespace=str((values.get("argocd") or {}).get("namespace", "argocd")),
                 value_files=(environment.platform_file,),
                 kube_version=kube_version,
@@ -138,7 +155,15 @@ def render_environment(
             return app, None  # nothing renderable here; the values and graph gates say why
         try:
             text, hit = helm.template(
-                helm.HelmRequest(chart, app.release, app.namespace, tuple(app.value_paths), kube_version, api_versions),
+                helm.HelmRequest(
+                    chart,
+                    app.release,
+                    app.namespace,
+                    tuple(app.value_paths),
+                    kube_version,
+                    api_versions,
+                    include_crds=not app.skip_crds,
+                ),
                 root=base,
                 cache_dir=cache_dir,
             )
@@ -158,8 +183,22 @@ def render_environment(
         environment.name, environment.kubernetes_version, root_objects, applications, values, findings, out
     )
     rendered.root_manifest_text = root_text
+    rendered.bootstrap_objects = bootstrap_objects
+    rendered.bootstrap_file = _rel(bootstrap_file, base) if bootstrap_file.is_file() else ""
     _write(rendered)
     return rendered
+
+
+def _root_release(bootstrap_objects: list[dict[str, Any]]) -> str:
+    for obj in bootstrap_objects:
+        if obj.get("kind") == "Application":
+            spec = obj.get("spec") or {}
+            for source in spec.get("sources") or [spec.get("source") or {}]:
+                release = ((source or {}).get("helm") or {}).get("releaseName")
+                if release:
+                    return str(release)
+            return str((obj.get("metadata") or {}).get("name", ""))
+    return ""
 
 
 def _app_of_apps_values(environment: Environment, base: Path) -> dict[str, Any]:
@@ -201,6 +240,7 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
         app.chart = str(source.get("path", ""))
     helm_spec = source.get("helm") or {}
     app.release = str(helm_spec.get("releaseName") or name)
+    app.skip_crds = bool(helm_spec.get("skipCrds", False))
     app.value_files = [str(v) for v in helm_spec.get("valueFiles") or []]
     app.value_paths = [_resolve_value_file(v, app, base) for v in app.value_files]
     return app, ""

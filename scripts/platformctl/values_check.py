@@ -17,6 +17,7 @@ import io
 import json
 import tarfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import yaml
 from platformctl.catalogue import FREE_FORM_VALUES
 from platformctl.errors import PlatformError
 from platformctl.findings import Finding
+from platformctl.images import image_tags_in_values, mutable_tag_problem
 from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
 
@@ -106,10 +108,22 @@ def _read_member(tar: tarfile.TarFile, member: tarfile.TarInfo) -> str:
 
 
 def load_chart(name: str, version: str, mirror: Path, archive_dir: Path) -> ChartData | None:
+    """Chart data from the cached archive, else the mirror (read once per process: treat as read-only)."""
     archive = archive_dir / f"{name}-{version}.tgz"
     if archive.is_file():
-        return _archive_chart(archive, name, version)
+        stat = archive.stat()
+        return _archive_chart_cached(archive, stat.st_mtime_ns, stat.st_size, name, version)
+    return _mirror_chart_cached(mirror, name, version)
+
+
+@lru_cache(maxsize=64)
+def _mirror_chart_cached(mirror: Path, name: str, version: str) -> ChartData | None:
     return _mirror_chart(mirror, name, version)
+
+
+@lru_cache(maxsize=64)
+def _archive_chart_cached(archive: Path, _mtime: int, _size: int, name: str, version: str) -> ChartData:
+    return _archive_chart(archive, name, version)
 
 
 def read_value_files(app: RenderedApplication) -> tuple[list[tuple[str, dict[str, Any]]], list[tuple[str, str]]]:
@@ -148,20 +162,58 @@ def _file_defining(documents: list[tuple[str, dict[str, Any]]], dotted: str) -> 
     return documents[-1][0] if documents else ""
 
 
-def unknown_keys(overrides: Any, defaults: Any, chart: str, path: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """(dotted key, closest real key or '') of every override key the defaults do not have."""
+def unknown_keys(
+    overrides: Any, defaults: Any, chart: str, schema: dict[str, Any] | None = None, path: tuple[str, ...] = ()
+) -> list[tuple[str, str]]:
+    """(dotted key, closest real key or '') of every override key the chart does not define, and
+    (dotted key, '!<expected type>') where a map replaces a scalar or list of the defaults or vice versa.
+
+    A key is defined when the defaults have it or, for charts with a values.schema.json, when the
+    schema declares it (upstream often documents optional keys only in the schema).
+    """
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
-    if not defaults or _is_free_form(chart, path):
+    declared = _schema_properties(schema, path)
+    if (not defaults and declared is None) or _is_free_form(chart, path):
         return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
-        if key not in defaults:
-            close = difflib.get_close_matches(str(key), [str(k) for k in defaults], n=1, cutoff=0.6)
+        default = defaults.get(key)
+        if key in defaults and default is not None:
+            if isinstance(default, dict) != isinstance(value, dict) and value is not None:
+                expected = "a map" if isinstance(default, dict) else f"a {type(default).__name__}, not a map"
+                found.append((".".join((*path, str(key))), f"!{expected}"))
+                continue
+            found.extend(unknown_keys(value, default, chart, schema, (*path, str(key))))
+        elif key not in defaults and key not in (declared or ()):
+            close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
-        elif defaults[key] is not None:
-            found.extend(unknown_keys(value, defaults[key], chart, (*path, str(key))))
     return found
+
+
+def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> set[str] | None:
+    """Property names the schema declares at `path`; None when it declares nothing there."""
+    node = _resolve(schema, schema)
+    for part in path:
+        properties = (node or {}).get("properties") or {}
+        if part not in properties:
+            return None
+        node = _resolve(schema, properties[part])
+    properties = (node or {}).get("properties")
+    return set(properties) if isinstance(properties, dict) else None
+
+
+def _resolve(schema: dict[str, Any] | None, node: Any) -> dict[str, Any] | None:
+    """Follow local `$ref`s (`#/...`) of `node` within `schema`."""
+    for _ in range(20):
+        if not isinstance(node, dict) or not isinstance(node.get("$ref"), str) or not node["$ref"].startswith("#/"):
+            break
+        target: Any = schema
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part) if isinstance(target, dict) else None
+        node = target
+    return node if isinstance(node, dict) else None
 
 
 def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
@@ -170,8 +222,9 @@ def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
 
 
 def check_application(
-    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, strict_versions: bool = True
+    env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, immutable_images: bool = False
 ) -> list[Finding]:
+    """Findings for one upstream Application; `immutable_images` (prod) also rejects mutable image tags."""
     if app.source != "upstream":
         return []
     where = app.value_files[-1] if app.value_files else ""
@@ -185,6 +238,17 @@ def check_application(
     for _, document in documents:
         overrides = deep_merge(overrides, document)
     findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]
+    if immutable_images:
+        for key, tag in image_tags_in_values(overrides):
+            problem = mutable_tag_problem(tag)
+            if problem:
+                findings.append(
+                    finding(
+                        f"`{key}`: {problem}",
+                        "pin an exact X.Y.Z tag, or a digest (`<tag>@sha256:...`)",
+                        _file_defining(documents, key),
+                    )
+                )
     try:
         chart = load_chart(app.chart, app.version, mirror, archive_dir)
     except (PlatformError, json.JSONDecodeError, tarfile.TarError) as error:
@@ -220,11 +284,12 @@ def check_application(
             findings.append(
                 finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
             )
-    for key, closest in unknown_keys(overrides, chart.defaults, app.chart):
+    for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in the defaults of chart {app.chart} {app.version})"
+            findings.append(finding(message, "give it the type the chart's values.yaml has", file=file))
+            continue
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
-        findings.append(
-            finding(
-                f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=_file_defining(documents, key)
-            )
-        )
+        findings.append(finding(f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=file))
     return findings

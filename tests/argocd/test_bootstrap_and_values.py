@@ -45,6 +45,11 @@ def test_in_repo_charts_pass_helm_lint_strict(chart: str, env: str, helm_lint_st
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_app_of_apps_chart_passes_helm_lint_strict(env: str, helm_lint_strict: Any) -> None:
+    result = helm_lint_strict(".argocd/apps", (f"clusters/{env}/platform.yaml",))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_in_repo_chart_schema_rejects_a_typo(helm_template: Any) -> None:
     from platformctl.errors import PlatformError
 

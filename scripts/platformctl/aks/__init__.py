@@ -1,0 +1,1 @@
+"""AKS clusters as code: clusters/<env>/cluster.yaml -> ARM request bodies -> plan, diff, apply, bootstrap."""

@@ -1,0 +1,90 @@
+"""Rules every environment's cluster.yaml must keep beyond its JSON Schema (cross-field and per-env rules).
+
+`aks plan` and `aks apply` refuse to go on while any of these fails; tests run them on every env.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from platformctl.environments import Environment
+from platformctl.findings import Finding
+
+GATE = "aks"
+PROD = "prod"
+#: Pools in prod keep at least this many nodes, so one node's loss or upgrade never empties a pool.
+PROD_MIN_NODES = 2
+PROD_MIN_ZONES = 2
+#: Auto-upgrade channels that change the Kubernetes minor version by themselves.
+MINOR_UPGRADING_CHANNELS = frozenset({"stable", "rapid"})
+#: Taint AKS puts on spot nodes; a spot pool must declare it so only tolerating pods land there.
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+
+
+def check_cluster(env: Environment) -> list[Finding]:
+    spec = env.cluster["spec"]
+    file = str(env.cluster_file.relative_to(env.root))
+    findings: list[Finding] = []
+
+    def fail(name: str, message: str, fix: str) -> None:
+        findings.append(Finding(GATE, env.name, "", "AksCluster", name, file, message, fix))
+
+    cluster_name = env.cluster["metadata"]["name"]
+    if spec["tags"]["environment"] != env.name:
+        fail(
+            cluster_name,
+            f"tag environment is {spec['tags']['environment']!r}",
+            f"set spec.tags.environment: {env.name}",
+        )
+    _check_pools(spec, env.name, fail)
+    if env.name == PROD:
+        if len(spec["availabilityZones"]) < PROD_MIN_ZONES:
+            fail(
+                cluster_name,
+                "prod runs in fewer than 2 availability zones",
+                'set spec.availabilityZones: ["1", "2", "3"]',
+            )
+        if not spec["apiServer"]["private"]:
+            fail(cluster_name, "prod API server is public", "set spec.apiServer.private: true")
+        if spec["skuTier"] == "Free":
+            fail(cluster_name, "prod control plane has no uptime SLA (Free tier)", "set spec.skuTier: Standard")
+    elif spec["apiServer"].get("authorizedIpRanges") == [] and not spec["apiServer"]["private"]:
+        fail(cluster_name, "public API server open to every address", "list spec.apiServer.authorizedIpRanges")
+    if spec["apiServer"]["private"] and spec["apiServer"].get("authorizedIpRanges"):
+        fail(cluster_name, "authorizedIpRanges do not apply to a private API server", "remove authorizedIpRanges")
+    if spec["workloadIdentity"]["enabled"] and not spec["workloadIdentity"]["oidcIssuer"]:
+        fail(cluster_name, "workload identity needs the OIDC issuer", "set spec.workloadIdentity.oidcIssuer: true")
+    if spec["upgrade"]["channel"] in MINOR_UPGRADING_CHANNELS:
+        fail(
+            cluster_name,
+            f"upgrade channel {spec['upgrade']['channel']} moves the cluster off the minor version "
+            f"{env.kubernetes_version} the manifest gate validates against",
+            "use channel: patch (or none) and bump spec.kubernetesVersion in a pull request",
+        )
+    if spec["network"]["policy"] == "cilium" and spec["network"]["dataplane"] != "cilium":
+        fail(cluster_name, "network policy cilium needs the cilium dataplane", "set spec.network.dataplane: cilium")
+    return findings
+
+
+def _check_pools(spec: dict[str, Any], env: str, fail: Any) -> None:
+    pools = spec["nodePools"]
+    names = [pool["name"] for pool in pools]
+    for duplicate in sorted({name for name in names if names.count(name) > 1}):
+        fail(duplicate, "node pool name used twice", "give every pool in spec.nodePools a unique name")
+    if not any(pool["mode"] == "System" and not pool.get("spot") for pool in pools):
+        fail("nodePools", "no regular (non-spot) System pool", "add a pool with mode: System")
+    for pool in pools:
+        name = f"nodePool/{pool['name']}"
+        if pool["minCount"] > pool["maxCount"]:
+            fail(name, f"minCount {pool['minCount']} > maxCount {pool['maxCount']}", "make minCount <= maxCount")
+        if pool["mode"] == "System" and pool["minCount"] < 1:
+            fail(name, "System pool may scale to zero", "set minCount >= 1 on System pools")
+        if pool.get("spot"):
+            if env == PROD:
+                fail(name, "spot (evictable) pool in prod", "remove spot: true, or move batch work to a regular pool")
+            if pool["mode"] == "System":
+                fail(name, "System pool on spot VMs", "use mode: User for spot pools")
+            if SPOT_TAINT not in pool.get("taints", []):
+                fail(name, "spot pool without the spot taint", f"add taint {SPOT_TAINT}")
+        if env == PROD and pool["minCount"] < PROD_MIN_NODES:
+            fail(name, f"prod pool minCount {pool['minCount']} < {PROD_MIN_NODES}", f"set minCount >= {PROD_MIN_NODES}")

@@ -1,0 +1,76 @@
+"""The commands as a person (and CI) runs them: exit codes, --json, human output, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from platformctl.paths import tools_bin_dir
+
+from .conftest import edit
+
+pytestmark = pytest.mark.slow
+
+
+def platformctl(root: Path, repo_root: Path, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env.update(
+        PLATFORM_REPO_ROOT=str(root),
+        PLATFORM_UPSTREAM_MIRROR=str(mirror),
+        PATH=f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "platformctl", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
+
+
+def test_validate_json_lists_findings_and_fails(fixture_repo: Path, repo_root: Path, mirror: Path) -> None:
+    edit(fixture_repo / "platform" / "kube-prometheus-stack" / "values.yaml", "retention: 10d", "retenton: 10d")
+    result = platformctl(fixture_repo, repo_root, mirror, "validate", "dev", "--json")
+    assert result.returncode == 1, result.stderr
+    findings = json.loads(result.stdout)
+    keys = {"gate", "env", "application", "kind", "name", "file", "message", "fix"}
+    assert findings and all(keys <= set(f) for f in findings)
+    typo = [f for f in findings if f["gate"] == "values" and f["severity"] == "error"]
+    assert typo[0]["message"].startswith("unknown key `prometheus.prometheusSpec.retenton`")
+
+
+def test_validate_human_output_has_table_and_one_line_findings(
+    fixture_repo: Path, repo_root: Path, mirror: Path
+) -> None:
+    result = platformctl(fixture_repo, repo_root, mirror, "validate", "--all")
+    # The fixture lacks most of the platform's required components, so it fails on exactly those.
+    assert result.returncode == 1
+    out = result.stdout
+    assert "application" in out and "wave" in out and "project" in out and "objects" in out and "findings" in out
+    assert "ERROR [graph] env dev, application datahub" in out and "-> fix: enable components.datahub" in out
+    assert "WARNING [values] env prod, application dagster" in out
+    assert "validate FAILED: 2 env(s)" in out
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_input_is_one_line_never_a_traceback(fixture_repo: Path, repo_root: Path, mirror: Path) -> None:
+    (fixture_repo / "clusters" / "dev" / "cluster.yaml").write_text("spec: [1\n")
+    result = platformctl(fixture_repo, repo_root, mirror, "validate", "dev")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "clusters/dev/cluster.yaml" in result.stdout and "malformed YAML" in result.stdout
+
+
+def test_render_and_graph_commands(fixture_repo: Path, repo_root: Path, mirror: Path, tmp_path: Path) -> None:
+    result = platformctl(fixture_repo, repo_root, mirror, "render", "dev", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (tmp_path / "out" / "web" / "manifest.yaml").is_file()
+    text = platformctl(fixture_repo, repo_root, mirror, "graph", "dev")
+    assert "AppProject apps" in text.stdout and "wave   1  web" in text.stdout
+    svg = tmp_path / "tree.svg"
+    picture = platformctl(fixture_repo, repo_root, mirror, "graph", "dev", "--format", "svg", "--out", str(svg))
+    assert picture.returncode == 0, picture.stderr
+    picture_text = svg.read_text()
+    assert picture_text.lstrip().startswith("<?xml") and "<svg" in picture_text
+    assert "AppProject" in picture_text and "wave 1" in picture_text

@@ -1,0 +1,108 @@
+"""Upstream values gate: keys against chart defaults (and subcharts), values.schema.json, versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from platformctl.values_check import load_chart, unknown_keys
+
+from .conftest import GateRunner, edit, errors_of, messages
+
+pytestmark = pytest.mark.slow
+
+
+def test_override_key_typo_names_file_and_closest_key(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "kube-prometheus-stack" / "values.yaml", "retention: 10d", "retenton: 10d")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1, messages(found)
+    assert found[0].message == "unknown key `prometheus.prometheusSpec.retenton` for chart kube-prometheus-stack 88.5.3"
+    assert found[0].fix == "did you mean `prometheus.prometheusSpec.retention`?"
+    assert found[0].file == "$values/platform/kube-prometheus-stack/values.yaml"
+
+
+def test_key_in_env_file_names_the_env_file(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "kube-prometheus-stack" / "values-dev.yaml", "alertmanager", "alertmanger")
+    found = errors_of(gate("dev"), "values")
+    assert [f.file for f in found] == ["$values/platform/kube-prometheus-stack/values-dev.yaml"], messages(found)
+    assert "did you mean `alertmanager`" in found[0].fix
+
+
+def test_values_schema_violation_is_reported(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "cert-manager" / "values-dev.yaml", "replicaCount: 1", "replicaCount: two")
+    found = errors_of(gate("dev"), "values")
+    assert any(f.message.startswith("replicaCount: ") and "values.schema.json" in f.message for f in found), messages(
+        found
+    )
+
+
+def test_unknown_key_rejected_by_values_schema_and_defaults(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "cert-manager" / "values-dev.yaml", "replicaCount: 1", "replicaCont: 1")
+    found = errors_of(gate("dev"), "values")
+    assert any("unknown key `replicaCont`" in f.message and "`replicaCount`" in f.fix for f in found), messages(found)
+
+
+def test_free_form_map_takes_any_key(mirror: Path, tmp_path: Path) -> None:
+    chart = load_chart("kube-prometheus-stack", "88.5.3", mirror, tmp_path)
+    assert chart is not None
+    overrides = {"prometheus": {"prometheusSpec": {"podMetadata": {"annotations": {"x": "y"}}}}}
+    assert unknown_keys(overrides, chart.defaults, chart.name) == []
+    # grafana.ini is documented free-form (platformctl.catalogue.FREE_FORM_VALUES).
+    assert unknown_keys({"grafana": {"grafana.ini": {"server": {"root_url": "x"}}}}, chart.defaults, chart.name) == []
+
+
+def test_subchart_defaults_apply_under_their_key(mirror: Path, tmp_path: Path) -> None:
+    chart = load_chart("datahub", "1.1.0", mirror, tmp_path)
+    assert chart is not None
+    good = {"datahub-gms": {"resources": {"limits": {"memory": "2Gi"}}}}
+    assert unknown_keys(good, chart.defaults, chart.name, chart.schema) == []
+    bad = {"datahub-gms": {"resorces": {}}}
+    assert unknown_keys(bad, chart.defaults, chart.name, chart.schema) == [
+        ("datahub-gms.resorces", "datahub-gms.resources")
+    ]
+    # kube-prometheus-stack's grafana dependency is mirrored as a chart of its own.
+    kps = load_chart("kube-prometheus-stack", "88.5.3", mirror, tmp_path)
+    assert unknown_keys({"grafana": {"adminPasword": "x"}}, kps.defaults, kps.name)[0][0] == "grafana.adminPasword"
+
+
+def test_version_missing_from_mirror_and_cache_is_a_finding(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / ".argocd" / "apps" / "values.yaml", "version: v1.21.1", "version: v1.99.0")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1, messages(found)
+    assert "cert-manager v1.99.0 is in neither the chart cache nor the mirror (mirrored: v1.21.1)" in found[0].message
+
+
+def test_chart_the_mirror_lacks_is_a_warning_not_silence(gate: GateRunner) -> None:
+    report = gate("dev")
+    warnings = [f for f in report.findings if f.gate == "values" and f.severity == "warning"]
+    assert len(warnings) == 1 and warnings[0].application == "dagster"
+    assert "values not verifiable offline" in warnings[0].message
+    assert "dagster-1.13.27.tgz" in warnings[0].fix
+
+
+def test_malformed_value_file_names_the_file(gate: GateRunner, fixture_repo: Path) -> None:
+    (fixture_repo / "platform" / "cert-manager" / "values-dev.yaml").write_text("replicaCount: [1\n")
+    found = errors_of(gate("dev"), "values")
+    assert found and found[0].file == "$values/platform/cert-manager/values-dev.yaml", messages(found)
+    assert "malformed YAML" in found[0].message
+
+
+def test_prod_upstream_image_tags_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> None:
+    (fixture_repo / "platform" / "cert-manager" / "values-prod.yaml").write_text(
+        "replicaCount: 2\nimage:\n  tag: latest\nwebhook:\n  image:\n    tag: v1.21.1\n"
+    )
+    found = errors_of(gate("prod"), "values")
+    assert len(found) == 1, messages(found)
+    assert (
+        found[0].message
+        == "`image.tag`: tag 'latest' is not an exact X.Y.Z version nor a sha256 digest (tags can move)"
+    )
+    assert found[0].file == "$values/platform/cert-manager/values-prod.yaml"
+
+
+def test_map_given_where_the_chart_has_a_scalar(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "kube-prometheus-stack" / "values.yaml", "retention: 10d", "retention: {days: 10}")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1, messages(found)
+    assert found[0].message.startswith("`prometheus.prometheusSpec.retention` must be a str, not a map")
