@@ -52,7 +52,9 @@ def matrix_variants(job: dict[str, Any]) -> list[dict[str, str]]:
         key: values for key, values in matrix.items() if key not in ("include", "exclude") and isinstance(values, list)
     }
     variants = [dict(zip(axes, combo, strict=True)) for combo in itertools.product(*axes.values())] if axes else []
-    variants += [{key: str(value) for key, value in entry.items()} for entry in matrix.get("include", [])]
+    include = matrix.get("include", [])
+    if isinstance(include, list):  # a string is fromJSON(...) computed at run time
+        variants += [{key: str(value) for key, value in entry.items()} for entry in include]
     return variants or [{}]
 
 
