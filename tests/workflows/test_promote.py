@@ -11,6 +11,7 @@ import yaml
 from platformctl.cli import main
 from platformctl.environments import get_environment
 from platformctl.errors import PlatformError
+from platformctl.promote.built_images import built_images
 from platformctl.promote.plan import Change, edited_files, plan_promotion
 from platformctl.promote.yamledit import set_scalar
 
@@ -178,3 +179,27 @@ def test_image_name_with_two_tags_in_the_source_is_refused(repo: Path) -> None:
 def test_unknown_image_name_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["promote", "no-such-image", "--image-tag", "1.0.0", "--to", "dev"]) == 2
     assert "'no-such-image' is neither a component of env dev" in capsys.readouterr().err
+
+
+def test_built_images_are_pushed_where_the_values_pin_them(repo: Path) -> None:
+    app = repo / "apps/exposition-api"
+    (app / "Dockerfile").write_text("FROM scratch\n")
+    (app / "values.yaml").write_text(
+        "image:\n  registry: acr.example\n  repository: data-apps/exposition-api\n  tag: 1.0.0\n"
+    )
+    pipeline = repo / "apps/pipeline"
+    pipeline.mkdir()
+    (pipeline / "Dockerfile").write_text('FROM scratch\nLABEL org.opencontainers.image.title="reference-pipeline"\n')
+    assert built_images(repo) == [
+        {"dockerfile": "apps/exposition-api/Dockerfile", "image": "exposition-api",
+         "repository": "acr.example/data-apps/exposition-api"},
+        {"dockerfile": "apps/pipeline/Dockerfile", "image": "reference-pipeline",
+         "repository": "acr.example/data-platform/reference-pipeline"},
+    ]  # fmt: skip
+
+
+def test_an_image_pinned_nowhere_is_reported(repo: Path) -> None:
+    (repo / "apps/orphan").mkdir()
+    (repo / "apps/orphan/Dockerfile").write_text("FROM scratch\n")
+    with pytest.raises(PlatformError, match=r"apps/orphan/Dockerfile: image 'orphan' is pinned by 0 repositories"):
+        built_images(repo)

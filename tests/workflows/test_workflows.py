@@ -7,11 +7,9 @@ GNU make reads from the Makefile, and every `platformctl COMMAND` against the re
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import shlex
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ import yaml
 
 from platformctl.cli import build_parser
 from platformctl.environments import get_environment
+from platformctl.promote.built_images import built_images
 from platformctl.promote.plan import plan_image_tag
 
 _EXPRESSION = re.compile(r"\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}")
@@ -194,27 +193,22 @@ def test_actions_are_pinned_to_a_version(path: Path) -> None:
                 assert re.search(r"@(v\d+|[0-9a-f]{40})$", uses), f"{path.name}: {uses} is not pinned"
 
 
-def _listed_images(repo_root: Path, tmp_path: Path) -> list[dict[str, str]]:
-    """Run the `apps` job's listing step of main.yml, as the runner would, on this checkout."""
-    workflow = load_workflow(repo_root / ".github/workflows/main.yml")
+def test_main_lists_images_with_the_built_images_module() -> None:
+    workflow = load_workflow(WORKFLOWS[0].parent / "main.yml")
     step = next(s for s in workflow["jobs"]["apps"]["steps"] if s.get("id") == "list")
-    assert step["shell"] == "python3 {0}"
-    output = tmp_path / "github_output"
-    script = tmp_path / "list.py"
-    script.write_text(step["run"])
-    subprocess.run(
-        [sys.executable, str(script)], cwd=repo_root, env={"GITHUB_OUTPUT": str(output)}, check=True, timeout=30
-    )
-    name, _, value = output.read_text().strip().partition("=")
-    assert name == "images"
-    return json.loads(value)
+    assert "-m platformctl.promote.built_images" in step["run"]
+    image = workflow["jobs"]["image"]
+    assert image["strategy"]["matrix"]["include"] == "${{ fromJSON(needs.apps.outputs.images) }}"
+    push = next(s for s in image["steps"] if s.get("uses", "").startswith("docker/build-push-action@"))
+    assert push["with"]["tags"] == "${{ matrix.repository }}:${{ github.sha }}"
 
 
-def test_every_built_image_can_be_bumped_in_dev(repo_root: Path, tmp_path: Path) -> None:
-    """The dev tag bump after the image push must find each image it built, or main would fail after pushing."""
-    images = _listed_images(repo_root, tmp_path)
+def test_every_built_image_can_be_bumped_in_dev(repo_root: Path) -> None:
+    """The dev tag bump after the push must find each image it built, or main would fail after pushing."""
+    images = built_images(repo_root)
     dockerfiles = sorted(str(p.relative_to(repo_root)) for p in repo_root.glob("apps/*/Dockerfile"))
     assert sorted(i["dockerfile"] for i in images) == dockerfiles
     dev = get_environment("dev", repo_root)
     for image in images:
+        assert image["repository"].startswith("acrdataplatform.azurecr.io/"), "only the platform registry"
         plan_image_tag(image["image"], dev, "0" * 40)  # raises when the image is pinned nowhere in dev
