@@ -87,6 +87,7 @@ def run_gates(
         findings += values_check.check_application(
             env, app, mirror_path, archive_dir, immutable_images=env in PROD_ENVIRONMENTS
         )
+        findings += values_check.check_in_repo_application(env, app, base)
     timings["values"] = time.perf_counter() - started
 
     started = time.perf_counter()

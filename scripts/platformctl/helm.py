@@ -55,7 +55,7 @@ def cache_key(request: HelmRequest, helm: Path) -> str:
     values_digest = hasher.hexdigest()
     options = "\0".join(
         [
-            str(helm.stat().st_size),
+            f"{helm.stat().st_size}:{helm.stat().st_mtime_ns}",
             str(request.include_crds),
             request.release,
             request.namespace,

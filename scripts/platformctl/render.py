@@ -10,11 +10,14 @@ findings of gate `render`; nothing here raises for bad repository content.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from platformctl import helm
 from platformctl.crds import CrdCatalogue
@@ -51,6 +54,8 @@ class RenderedApplication:
     value_paths: list[Path] = field(default_factory=list)  # resolved in this checkout
     from_cache: bool = False
     skip_crds: bool = False  # helm.skipCrds of the Application
+    # helm.valuesObject (or helm.values parsed): applied after the value files, as Argo CD does.
+    inline_values: dict[str, Any] = field(default_factory=dict)
     manifest_text: str = field(default="", repr=False)  # helm's output, written as it came
 
 
@@ -145,7 +150,7 @@ def render_environment(
             app, problem = _parse_application(obj, base)
             applications.append(app)
             if problem:
-                finding(app.name, APP_OF_APPS_CHART, problem, "render a source with chart or path plus ref: values")
+                finding(app.name, APP_OF_APPS_CHART, problem, "use value files ($values/...) for every setting")
 
     archive_dir = chart_cache(charts, base)
 
@@ -159,7 +164,7 @@ def render_environment(
                     chart,
                     app.release,
                     app.namespace,
-                    tuple(app.value_paths),
+                    (*app.value_paths, *filter(None, [_inline_values_file(app, cache_dir)])),
                     kube_version,
                     api_versions,
                     include_crds=not app.skip_crds,
@@ -243,7 +248,30 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
     app.skip_crds = bool(helm_spec.get("skipCrds", False))
     app.value_files = [str(v) for v in helm_spec.get("valueFiles") or []]
     app.value_paths = [_resolve_value_file(v, app, base) for v in app.value_files]
+    inline = helm_spec.get("valuesObject")
+    if inline is None and helm_spec.get("values"):
+        try:
+            inline = yaml.safe_load(str(helm_spec["values"]))
+        except yaml.YAMLError:
+            return app, "helm.values is not valid YAML"
+    if inline is not None and not isinstance(inline, dict):
+        return app, "helm.values/valuesObject is not a map"
+    app.inline_values = inline or {}
+    if helm_spec.get("parameters"):
+        return app, "helm.parameters are not supported by the offline gate"
     return app, ""
+
+
+def _inline_values_file(app: RenderedApplication, cache_dir: Path) -> Path | None:
+    """The Application's inline values as a file for helm (content-addressed, so cache keys stay exact)."""
+    if not app.inline_values:
+        return None
+    text = yaml.safe_dump(app.inline_values, sort_keys=True)
+    path = cache_dir / "inline" / f"{hashlib.sha256(text.encode()).hexdigest()[:32]}.yaml"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _resolve_value_file(value_file: str, app: RenderedApplication, base: Path) -> Path:
@@ -260,9 +288,21 @@ def _chart_location(app: RenderedApplication, base: Path, archive_dir: Path) -> 
     return chart if app.chart and (chart / "Chart.yaml").is_file() else None
 
 
+OUTPUT_MARKER = ".rendered-by-platformctl"
+
+
 def _write(rendered: RenderedEnvironment) -> None:
-    if rendered.out_dir.exists():
-        shutil.rmtree(rendered.out_dir)
+    """Replace the output folder; only ever delete a folder an earlier render wrote (marker file)."""
+    out = rendered.out_dir
+    if out.exists():
+        if any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+            raise PlatformError(
+                f"{out} is not empty and was not written by `platformctl render`; refusing to replace it",
+                fix="pass an empty or new folder to --out",
+            )
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / OUTPUT_MARKER).write_text("written by platformctl render; replaced on every render\n", encoding="utf-8")
     root_file = rendered.out_dir / "_root" / "applications.yaml"
     root_file.parent.mkdir(parents=True, exist_ok=True)
     root_file.write_text(rendered.root_manifest_text, encoding="utf-8")

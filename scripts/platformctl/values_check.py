@@ -174,8 +174,8 @@ def unknown_keys(
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
     declared = _schema_properties(schema, path)
-    if (not defaults and declared is None) or _is_free_form(chart, path):
-        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    if (not defaults and declared is None) or declared is ANY_KEY or _is_free_form(chart, path):
+        return []  # an empty map in the defaults, a map the schema leaves open or a documented free-form map
     known = [str(k) for k in defaults] + sorted(declared or ())
     found = []
     for key, value in overrides.items():
@@ -192,16 +192,30 @@ def unknown_keys(
     return found
 
 
-def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> set[str] | None:
-    """Property names the schema declares at `path`; None when it declares nothing there."""
+ANY_KEY = frozenset({"*"})  # the schema allows any key here (additionalProperties/patternProperties)
+
+
+def _schema_properties(schema: dict[str, Any] | None, path: tuple[str, ...]) -> frozenset[str] | None:
+    """Property names the schema declares at `path`: ANY_KEY for a free-form map, None when unknown."""
     node = _resolve(schema, schema)
     for part in path:
-        properties = (node or {}).get("properties") or {}
-        if part not in properties:
+        if node is None:
             return None
-        node = _resolve(schema, properties[part])
-    properties = (node or {}).get("properties")
-    return set(properties) if isinstance(properties, dict) else None
+        properties = node.get("properties") or {}
+        extra = node.get("additionalProperties")
+        if part in properties:
+            node = _resolve(schema, properties[part])
+        elif isinstance(extra, dict):
+            node = _resolve(schema, extra)  # a map of objects: every key has this schema
+        else:
+            return None
+    if node is None:
+        return None
+    extra = node.get("additionalProperties")
+    if node.get("patternProperties") or extra is True or isinstance(extra, dict):
+        return ANY_KEY
+    properties = node.get("properties")
+    return frozenset(properties) if isinstance(properties, dict) else None
 
 
 def _resolve(schema: dict[str, Any] | None, node: Any) -> dict[str, Any] | None:
@@ -221,6 +235,40 @@ def _is_free_form(chart: str, path: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(dotted, pattern) for pattern in FREE_FORM_VALUES.get(chart, ()))
 
 
+def check_in_repo_application(env: str, app: RenderedApplication, root: Path) -> list[Finding]:
+    """Override keys of an in-repo chart against its own values.yaml (helm already enforces its
+    values.schema.json when it has one; a key the chart never reads is otherwise silently ignored)."""
+    defaults_file = root / app.chart / "values.yaml"
+    if app.source != "in-repo" or not app.chart or not defaults_file.is_file():
+        return []  # a missing chart is the graph gate's finding
+    documents, problems = read_value_files(app)
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
+    findings = [
+        Finding(GATE, env, app.name, "chart", app.chart, file, problem, "correct the value file")
+        for file, problem in problems
+    ]
+    try:
+        defaults = _safe_yaml(defaults_file.read_text(encoding="utf-8"), str(defaults_file)) or {}
+    except PlatformError as error:
+        return [*findings, Finding(GATE, env, app.name, "chart", app.chart, app.chart, error.message, "fix the YAML")]
+    schema_file = root / app.chart / "values.schema.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
+    overrides: dict[str, Any] = {}
+    for _, document in documents:
+        overrides = deep_merge(overrides, document)
+    for key, closest in unknown_keys(overrides, defaults, app.chart, schema):
+        file = _file_defining(documents, key)
+        if closest.startswith("!"):
+            message = f"`{key}` must be {closest[1:]} (as in {app.chart}/values.yaml)"
+            fix = "give it the type the chart's values.yaml has"
+        else:
+            message = f"unknown key `{key}` for chart {app.chart} (not in its values.yaml)"
+            fix = f"did you mean `{closest}`?" if closest else f"remove it or add it to {app.chart}/values.yaml"
+        findings.append(Finding(GATE, env, app.name, "chart", app.chart, file, message, fix))
+    return findings
+
+
 def check_application(
     env: str, app: RenderedApplication, mirror: Path, archive_dir: Path, immutable_images: bool = False
 ) -> list[Finding]:
@@ -235,6 +283,8 @@ def check_application(
     findings: list[Finding] = []
     documents, problems = read_value_files(app)
     overrides: dict[str, Any] = {}
+    if app.inline_values:
+        documents.append(("(Application helm.values)", app.inline_values))
     for _, document in documents:
         overrides = deep_merge(overrides, document)
     findings += [finding(problem, "create or correct the value file", file=file) for file, problem in problems]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from platformctl.errors import PlatformError
 from platformctl.render import render_environment
 from platformctl.tools import find_tool
 
@@ -107,3 +108,16 @@ def test_malformed_rendered_yaml_is_a_finding(gate: GateRunner, fixture_repo: Pa
     report = gate("dev")
     found = errors_of(report, "render")
     assert found and found[0].application == "web", messages(report.findings)
+
+
+def test_render_never_deletes_a_folder_it_did_not_write(fixture_repo: Path, mirror: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me")
+    with pytest.raises(PlatformError, match="refusing to replace it"):
+        render_environment("dev", precious, root=fixture_repo, mirror=mirror, render_cache=tmp_path / "c")
+    assert (precious / "notes.txt").read_text() == "keep me"
+    out = tmp_path / "out"
+    render_environment("dev", out, root=fixture_repo, mirror=mirror, render_cache=tmp_path / "c")
+    render_environment("dev", out, root=fixture_repo, mirror=mirror, render_cache=tmp_path / "c")  # replaces its own
+    assert (out / "web" / "manifest.yaml").is_file()

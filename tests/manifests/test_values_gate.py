@@ -106,3 +106,46 @@ def test_map_given_where_the_chart_has_a_scalar(gate: GateRunner, fixture_repo: 
     found = errors_of(gate("dev"), "values")
     assert len(found) == 1, messages(found)
     assert found[0].message.startswith("`prometheus.prometheusSpec.retention` must be a str, not a map")
+
+
+def test_inline_application_values_are_rendered_and_checked(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(
+        fixture_repo / ".argocd" / "apps" / "templates" / "applications.yaml",
+        "        releaseName: {{ $name }}",
+        "        releaseName: {{ $name }}\n        valuesObject: {replicas: 4, replicaCont: 2}",
+    )
+    report = gate("dev")
+    web = report.rendered.application("web")
+    assert next(o for o in web.objects if o["kind"] == "Deployment")["spec"]["replicas"] == 4
+    found = [f for f in errors_of(report, "values") if f.application == "cert-manager"]
+    assert any("unknown key `replicaCont`" in f.message and f.file == "(Application helm.values)" for f in found), (
+        messages(found)
+    )
+
+
+def test_in_repo_chart_override_keys_are_checked_too(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / "platform" / "web" / "values-dev.yaml", "replicas: 1", "replicaz: 1")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1 and found[0].application == "web", messages(found)
+    assert found[0].message == "unknown key `replicaz` for chart platform/web (not in its values.yaml)"
+    assert found[0].fix == "did you mean `replicas`?" and found[0].file == "$values/platform/web/values-dev.yaml"
+
+
+def test_map_the_schema_leaves_open_takes_any_key() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "secrets": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {"data": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+            }
+        },
+    }
+    defaults = {"secrets": {"grafana": {"data": {"user": "kv-user"}}}}
+    open_map = {"secrets": {"grafana": {"data": {"password": "kv-password"}}}}
+    assert unknown_keys(open_map, defaults, "chart", schema) == []
+    closed = {"secrets": {"grafana": {"dta": {}}}}
+    assert unknown_keys(closed, defaults, "chart", schema) == [("secrets.grafana.dta", "secrets.grafana.data")]

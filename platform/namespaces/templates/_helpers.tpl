@@ -1,5 +1,6 @@
 {{/* Labels every object of a namespace carries. Input: dict name, ns, env. */}}
 {{- define "namespaces.labels" -}}
+app.kubernetes.io/name: {{ .name }}
 app.kubernetes.io/part-of: data-platform
 app.kubernetes.io/managed-by: argocd
 platform.example/environment: {{ .env }}
