@@ -50,24 +50,44 @@ def tree_text(rendered: RenderedEnvironment) -> str:
     return "\n".join(lines)
 
 
+PROJECT_COLOURS = ("#e3f5e1", "#f0e6ff", "#ffe9b3", "#e0f0ff")
+
+
 def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
-    graph = graphviz.Digraph(f"app-of-apps-{rendered.env}", graph_attr={"rankdir": "LR", "fontname": "Helvetica"})
+    """Top to bottom: the root, its AppProjects, then one row per sync wave. An Application has
+    its project's colour; dashed edges are `dependsOn` (always towards a later wave)."""
+    graph = graphviz.Digraph(
+        f"app-of-apps-{rendered.env}",
+        graph_attr={"rankdir": "TB", "fontname": "Helvetica", "nodesep": "0.2", "ranksep": "0.35"},
+    )
     graph.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
+    graph.attr("edge", arrowsize="0.6")
     root = f"root-{rendered.env}"
     graph.node(root, f"{_root_name(rendered)}\\n(root Application)", fillcolor="#d0e4ff")
+    projects = _by_project(rendered)
+    colours = {name: PROJECT_COLOURS[i % len(PROJECT_COLOURS)] for i, name in enumerate(projects)}
+    for project in projects:
+        graph.node(f"project-{project}", f"AppProject\\n{project}", fillcolor=colours[project], shape="folder")
+        graph.edge(root, f"project-{project}")
+    # One row per wave: an invisible anchor per wave, chained top to bottom, ranks its Applications.
+    previous_anchors = [f"project-{project}" for project in projects]
+    for wave in sorted({app.wave for app in rendered.applications}):
+        anchor = f"wave-anchor-{wave}"
+        graph.node(anchor, "", style="invis", width="0", height="0", fixedsize="true")
+        for previous in previous_anchors:
+            graph.edge(previous, anchor, style="invis")
+        with graph.subgraph(name=f"cluster_wave_{wave}") as column:
+            column.attr(label=f"wave {wave}", style="dashed", color="#999999", fontsize="10")
+            for app in (a for a in rendered.applications if a.wave == wave):
+                label = f"{app.name}\\n{_describe(app)}\\nns {app.namespace} · [{app.project}]"
+                column.node(app.name, label, fillcolor=colours.get(app.project, "#eeeeee"))
+                graph.edge(anchor, app.name, style="invis")
+                previous_anchors = [app.name]
+        previous_anchors = [app.name for app in rendered.applications if app.wave == wave]
     components = rendered.values.get("components") or {}
-    for project, apps in _by_project(rendered).items():
-        project_node = f"project-{project}"
-        graph.node(project_node, f"AppProject\\n{project}", fillcolor="#ffe9b3")
-        graph.edge(root, project_node)
-        for app in apps:
-            colour = "#e3f5e1" if app.source == "upstream" else "#f0e6ff"
-            graph.node(
-                app.name, f"{app.name}\\nwave {app.wave} · ns {app.namespace}\\n{_describe(app)}", fillcolor=colour
-            )
-            graph.edge(project_node, app.name)
-            for dependency in components.get(app.name, {}).get("dependsOn") or []:
-                graph.edge(dependency, app.name, style="dashed", color="#888888", constraint="false")
+    for app in rendered.applications:
+        for dependency in components.get(app.name, {}).get("dependsOn") or []:
+            graph.edge(dependency, app.name, style="dashed", color="#b0b0b0", constraint="false")
     return graph
 
 

@@ -5,6 +5,7 @@ Rules (each finding names the Application, the object and the fix):
 - the AppProject exists and allows the Application's source repositories, its destination and every
   namespace and kind it renders (cluster-scoped whitelist/blacklist, namespaced whitelist/blacklist);
 - no two Applications own the same object (group/kind/namespace/name);
+- every namespace an Application uses exists when it syncs (Namespace object of an earlier wave);
 - waves respect dependencies: an Application creating a custom resource comes strictly after the one
   providing its CRD, and after everything in its `dependsOn`;
 - every required component is present (platformctl.catalogue.REQUIRED_COMPONENTS);
@@ -41,6 +42,7 @@ from platformctl.render import (
 
 GATE = "graph"
 PROD_ENVIRONMENTS = frozenset({"prod"})
+ALWAYS_PRESENT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
 RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+$")
 COMMIT_SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -77,6 +79,7 @@ class GraphChecker:
             if self.env in PROD_ENVIRONMENTS:
                 self.check_prod_pins(app)
         self.check_ownership()
+        self.check_namespaces_exist()
         return self.findings
 
     # -- root ------------------------------------------------------------------------------------------
@@ -115,6 +118,12 @@ class GraphChecker:
                 name=name,
                 file=file,
             )
+        self.check_root_project(root)
+
+    def check_root_project(self, root: dict[str, Any]) -> None:
+        """The root's AppProject (when the bootstrap file defines it) allows every root-rendered object."""
+        spec = root.get("spec") or {}
+        file = self.rendered.bootstrap_file
         project_name = str(spec.get("project", ""))
         project = next(
             (
@@ -294,6 +303,43 @@ class GraphChecker:
                 group, kind = group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
                 key = object_key(obj, app.namespace, self.is_cluster_scoped(group, kind))
                 yield app.name, key, _rel(app.manifest_file, self.root)
+
+    # -- namespaces ----------------------------------------------------------------------------------
+    def check_namespaces_exist(self) -> None:
+        """Every namespace an Application deploys into exists when it syncs: created by a Namespace
+        object of an Application in an earlier wave, by CreateNamespace=true (its destination only),
+        or one Kubernetes and Argo CD always have."""
+        created: dict[str, RenderedApplication] = {}
+        for app in self.rendered.applications:
+            for obj in app.objects:
+                if obj.get("kind") == "Namespace" and group_of(str(obj.get("apiVersion", ""))) == "":
+                    created.setdefault(kind_and_name(obj)[1], app)
+        always = set(ALWAYS_PRESENT_NAMESPACES) | {str((self.rendered.values.get("argocd") or {}).get("namespace", ""))}
+        for app in self.rendered.applications:
+            options = ((app.application.get("spec") or {}).get("syncPolicy") or {}).get("syncOptions") or []
+            creates_destination = "CreateNamespace=true" in options
+            used = {app.namespace} if app.namespace else set()
+            for obj in app.objects:
+                group, kind = group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
+                if not self.is_cluster_scoped(group, kind):
+                    used.add(str((obj.get("metadata") or {}).get("namespace") or app.namespace))
+            for namespace in sorted(used - always):
+                if namespace == app.namespace and creates_destination:
+                    continue
+                creator = created.get(namespace)
+                if creator is None:
+                    self.add(
+                        app.name,
+                        f"deploys into namespace {namespace}, which no Application creates",
+                        f"create namespace {namespace} in the namespaces component (or CreateNamespace=true)",
+                    )
+                elif creator is not app and creator.wave >= app.wave:
+                    self.add(
+                        app.name,
+                        f"deploys into namespace {namespace} in wave {app.wave}, but {creator.name} creates it "
+                        f"in wave {creator.wave}",
+                        f"give {app.name} a wave higher than {creator.wave}",
+                    )
 
     # -- waves -------------------------------------------------------------------------------------
     def crd_providers(self) -> dict[str, str]:

@@ -133,7 +133,19 @@ def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]
         ) from error
 
 
+MAX_ERROR = 400
+
+
 def _first_error_line(stderr: str) -> str:
+    """helm's error on one line: the `Error:` line plus the lines detailing it (schema errors follow
+    a line ending in ':'), shortened to MAX_ERROR characters."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    errors = [line for line in lines if line.lower().startswith("error")]
-    return (errors or lines or ["no output"])[0]
+    start = next((i for i, line in enumerate(lines) if line.lower().startswith("error")), 0)
+    if not lines:
+        return "no output"
+    text = lines[start]
+    for line in lines[start + 1 :]:
+        if not text.endswith(":") and not line.startswith("-"):
+            break
+        text = f"{text} {line}"
+    return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 1] + "…"

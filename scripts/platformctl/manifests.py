@@ -7,7 +7,7 @@ documents dropped) and raises a PlatformError naming the file and line for malfo
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,6 @@ from platformctl.errors import PlatformError
 
 # Loader that keeps every scalar Kubernetes-compatible (the C loader when available: it is ~5x faster).
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 # Built-in kinds that are cluster-scoped (group, kind). CRD kinds take their scope from the CRD.
 CLUSTER_SCOPED_KINDS: frozenset[tuple[str, str]] = frozenset(
@@ -109,10 +108,6 @@ def parse_manifest(text: str, source: str) -> list[dict[str, Any]]:
             )
         objects.append(document)
     return objects
-
-
-def dump_manifest(objects: Iterable[dict[str, Any]]) -> str:
-    return "".join("---\n" + yaml.dump(obj, Dumper=_Dumper, sort_keys=False) for obj in objects)
 
 
 def iter_images(obj: dict[str, Any]) -> Iterator[tuple[str, str]]:

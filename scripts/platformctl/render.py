@@ -100,98 +100,119 @@ def render_environment(
     render_cache: Path | None = None,
 ) -> RenderedEnvironment:
     """Render `env` into `out_dir` (default build/rendered/<env>); see the module docstring."""
-    base = root or repo_root()
-    environment = env if isinstance(env, Environment) else get_environment(env, base)
+    environment = env if isinstance(env, Environment) else get_environment(env, root or repo_root())
     base = environment.root
-    out = out_dir or build_dir(base) / "rendered" / environment.name
-    cache_dir = render_cache if render_cache is not None else base / ".cache" / "render"
-    mirror_path = upstream_mirror(mirror, base)
-    catalogue = CrdCatalogue(mirror_path)
-    kube_version = f"{environment.kubernetes_version}.0"
-    api_versions = tuple(catalogue.api_versions())
-    findings: list[Finding] = []
-
-    def finding(application: str, file: str, message: str, fix: str, kind: str = "", name: str = "") -> None:
-        findings.append(Finding("render", environment.name, application, kind, name, file, message, fix))
-
+    renderer = _Renderer(
+        environment,
+        cache_dir=render_cache if render_cache is not None else base / ".cache" / "render",
+        archive_dir=chart_cache(charts, base),
+        api_versions=tuple(CrdCatalogue(upstream_mirror(mirror, base)).api_versions()),
+    )
     values = _app_of_apps_values(environment, base)
     bootstrap_file = base / BOOTSTRAP_DIR / f"{environment.name}.yaml"
-    bootstrap_objects: list[dict[str, Any]] = []
-    if bootstrap_file.is_file():
-        try:
-            bootstrap_objects = parse_manifest(bootstrap_file.read_text(encoding="utf-8"), _rel(bootstrap_file, base))
-        except PlatformError as error:
-            finding("_bootstrap", _rel(bootstrap_file, base), error.message, error.fix or "correct the YAML")
+    bootstrap_objects = renderer.bootstrap(bootstrap_file)
     root_release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
-    root_objects: list[dict[str, Any]] = []
-    root_text = ""
-    try:
-        text, _ = helm.template(
-            helm.HelmRequest(
-                chart=base / APP_OF_APPS_CHART,
-                release=root_release,
-                namespace=str((values.get("argocd") or {}).get("namespace", "argocd")),
-                value_files=(environment.platform_file,),
-                kube_version=kube_version,
-                api_versions=api_versions,
-            ),
-            root=base,
-            cache_dir=cache_dir,
-        )
-        root_text = text
-        platform_file = _rel(environment.platform_file, base)
-        root_objects = parse_manifest(text, f"{APP_OF_APPS_CHART} (rendered with {platform_file})")
-    except PlatformError as error:
-        finding("_root", _rel(environment.platform_file, base), error.message, error.fix or "fix the app-of-apps chart")
-
-    applications = []
-    for obj in root_objects:
-        if obj.get("kind") == "Application":
-            app, problem = _parse_application(obj, base)
-            applications.append(app)
-            if problem:
-                finding(app.name, APP_OF_APPS_CHART, problem, "use value files ($values/...) for every setting")
-
-    archive_dir = chart_cache(charts, base)
-
-    def render_one(app: RenderedApplication) -> tuple[RenderedApplication, PlatformError | None]:
-        chart = _chart_location(app, base, archive_dir)
-        if chart is None or any(not path.is_file() for path in app.value_paths):
-            return app, None  # nothing renderable here; the values and graph gates say why
-        try:
-            text, hit = helm.template(
-                helm.HelmRequest(
-                    chart,
-                    app.release,
-                    app.namespace,
-                    (*app.value_paths, *filter(None, [_inline_values_file(app, cache_dir)])),
-                    kube_version,
-                    api_versions,
-                    include_crds=not app.skip_crds,
-                ),
-                root=base,
-                cache_dir=cache_dir,
-            )
-            app.objects = parse_manifest(text, f"rendered {app.chart}")
-            app.manifest_text = text
-            app.rendered, app.from_cache = True, hit
-        except PlatformError as error:
-            return app, error
-        return app, None
-
-    with ThreadPoolExecutor(max_workers=HELM_WORKERS) as pool:
-        for app, error in pool.map(render_one, applications):
-            if error is not None:
-                finding(app.name, app.chart, error.message, error.fix or "fix the chart or its values")
-
+    root_text, root_objects = renderer.root(root_release, str((values.get("argocd") or {}).get("namespace", "argocd")))
+    applications = renderer.children(root_objects)
     rendered = RenderedEnvironment(
-        environment.name, environment.kubernetes_version, root_objects, applications, values, findings, out
+        environment.name,
+        environment.kubernetes_version,
+        root_objects,
+        applications,
+        values,
+        renderer.findings,
+        out_dir or build_dir(base) / "rendered" / environment.name,
+        root_manifest_text=root_text,
+        bootstrap_objects=bootstrap_objects,
+        bootstrap_file=_rel(bootstrap_file, base) if bootstrap_file.is_file() else "",
     )
-    rendered.root_manifest_text = root_text
-    rendered.bootstrap_objects = bootstrap_objects
-    rendered.bootstrap_file = _rel(bootstrap_file, base) if bootstrap_file.is_file() else ""
     _write(rendered)
     return rendered
+
+
+class _Renderer:
+    """The helm calls of one environment; every failure becomes a `render` finding."""
+
+    def __init__(self, environment: Environment, *, cache_dir: Path, archive_dir: Path, api_versions: tuple[str, ...]):
+        self.environment = environment
+        self.base = environment.root
+        self.cache_dir = cache_dir
+        self.archive_dir = archive_dir
+        self.api_versions = api_versions
+        self.kube_version = f"{environment.kubernetes_version}.0"
+        self.findings: list[Finding] = []
+
+    def finding(self, application: str, file: str, message: str, fix: str) -> None:
+        kind, name = ("Application", application) if not application.startswith("_") else ("", "")
+        self.findings.append(Finding("render", self.environment.name, application, kind, name, file, message, fix))
+
+    def bootstrap(self, path: Path) -> list[dict[str, Any]]:
+        """The objects of .argocd/bootstrap/<env>.yaml (none when the env has no bootstrap file)."""
+        if not path.is_file():
+            return []
+        try:
+            return parse_manifest(path.read_text(encoding="utf-8"), _rel(path, self.base))
+        except PlatformError as error:
+            self.finding("_bootstrap", _rel(path, self.base), error.message, error.fix or "correct the YAML")
+            return []
+
+    def root(self, release: str, namespace: str) -> tuple[str, list[dict[str, Any]]]:
+        """helm's output and the objects of the app-of-apps chart with this env's platform.yaml."""
+        platform_file = _rel(self.environment.platform_file, self.base)
+        try:
+            text, _ = helm.template(
+                helm.HelmRequest(
+                    chart=self.base / APP_OF_APPS_CHART,
+                    release=release,
+                    namespace=namespace,
+                    value_files=(self.environment.platform_file,),
+                    kube_version=self.kube_version,
+                    api_versions=self.api_versions,
+                ),
+                root=self.base,
+                cache_dir=self.cache_dir,
+            )
+            return text, parse_manifest(text, f"{APP_OF_APPS_CHART} (rendered with {platform_file})")
+        except PlatformError as error:
+            self.finding("_root", platform_file, error.message, error.fix or "fix the app-of-apps chart")
+            return "", []
+
+    def children(self, root_objects: list[dict[str, Any]]) -> list[RenderedApplication]:
+        """Every child Application, rendered (2 helm calls at a time) when its chart is available."""
+        applications = []
+        for obj in root_objects:
+            if obj.get("kind") == "Application":
+                app, problem, fix = _parse_application(obj, self.base)
+                applications.append(app)
+                if problem:
+                    self.finding(app.name, APP_OF_APPS_CHART, problem, fix)
+        with ThreadPoolExecutor(max_workers=HELM_WORKERS) as pool:
+            for app, error in pool.map(self.render_child, applications):
+                if error is not None:
+                    self.finding(app.name, app.chart, error.message, error.fix or "fix the chart or its values")
+        return applications
+
+    def render_child(self, app: RenderedApplication) -> tuple[RenderedApplication, PlatformError | None]:
+        chart = _chart_location(app, self.base, self.archive_dir)
+        if chart is None or any(not path.is_file() for path in app.value_paths):
+            return app, None  # nothing renderable here; the values and graph gates say why
+        inline = _inline_values_file(app, self.cache_dir)
+        request = helm.HelmRequest(
+            chart,
+            app.release,
+            app.namespace,
+            (*app.value_paths, *([inline] if inline else [])),
+            self.kube_version,
+            self.api_versions,
+            include_crds=not app.skip_crds,
+        )
+        try:
+            text, hit = helm.template(request, root=self.base, cache_dir=self.cache_dir)
+            app.objects = parse_manifest(text, f"rendered {app.chart}")
+        except PlatformError as error:
+            return app, error
+        app.manifest_text, app.rendered, app.from_cache = text, True, hit
+        return app, None
 
 
 def _root_release(bootstrap_objects: list[dict[str, Any]]) -> str:
@@ -214,7 +235,8 @@ def _app_of_apps_values(environment: Environment, base: Path) -> dict[str, Any]:
         return {}  # the root render reports the same problem as a finding
 
 
-def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplication, str]:
+def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplication, str, str]:
+    """The Application as a RenderedApplication (not yet rendered), and (problem, fix) if malformed."""
     metadata = obj.get("metadata") or {}
     spec = obj.get("spec") or {}
     name = str(metadata.get("name", "?"))
@@ -235,7 +257,7 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
         application=obj,
     )
     if len(chart_sources) != 1:
-        return app, f"expected exactly one chart source, found {len(chart_sources)}"
+        return app, f"expected exactly one chart source, found {len(chart_sources)}", "one chart source + ref: values"
     source = chart_sources[0]
     app.repo_url = str(source.get("repoURL", ""))
     app.version = str(source.get("targetRevision", ""))
@@ -253,13 +275,13 @@ def _parse_application(obj: dict[str, Any], base: Path) -> tuple[RenderedApplica
         try:
             inline = yaml.safe_load(str(helm_spec["values"]))
         except yaml.YAMLError:
-            return app, "helm.values is not valid YAML"
+            return app, "helm.values is not valid YAML", "correct helm.values or move it into a value file"
     if inline is not None and not isinstance(inline, dict):
-        return app, "helm.values/valuesObject is not a map"
+        return app, "helm.values/valuesObject is not a map", "give a map of chart values"
     app.inline_values = inline or {}
     if helm_spec.get("parameters"):
-        return app, "helm.parameters are not supported by the offline gate"
-    return app, ""
+        return app, "helm.parameters are not checked by the offline gate", "move them into the value files"
+    return app, "", ""
 
 
 def _inline_values_file(app: RenderedApplication, cache_dir: Path) -> Path | None:
@@ -291,11 +313,19 @@ def _chart_location(app: RenderedApplication, base: Path, archive_dir: Path) -> 
 OUTPUT_MARKER = ".rendered-by-platformctl"
 
 
+def _written_by_render(folder: Path) -> bool:
+    """True when `folder` is empty, carries the marker, or holds only what render writes."""
+    if (folder / OUTPUT_MARKER).is_file():
+        return True
+    files = [path.relative_to(folder) for path in folder.rglob("*") if not path.is_dir()]
+    return all(len(path.parts) == 2 and path.name in {"manifest.yaml", "applications.yaml"} for path in files)
+
+
 def _write(rendered: RenderedEnvironment) -> None:
     """Replace the output folder; only ever delete a folder an earlier render wrote (marker file)."""
     out = rendered.out_dir
     if out.exists():
-        if any(out.iterdir()) and not (out / OUTPUT_MARKER).is_file():
+        if not _written_by_render(out):
             raise PlatformError(
                 f"{out} is not empty and was not written by `platformctl render`; refusing to replace it",
                 fix="pass an empty or new folder to --out",

@@ -148,9 +148,16 @@ def clear_caches() -> None:
     _crd_validator_cached.cache_clear()
 
 
-def _format_error(error: Any) -> str:
+MAX_MESSAGE = 240
+
+
+def format_error(error: Any) -> str:
+    """`path.to.field: message` on one line (an offending value quoted in full is shortened)."""
     path = ".".join(str(part) for part in error.instance_path) or "(object)"
-    return f"{path}: {error.message}"
+    message = " ".join(str(error.message).split())
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    return f"{path}: {message}"
 
 
 def validate_objects(
@@ -201,7 +208,7 @@ def object_problems(obj: dict[str, Any], kubernetes_version: str, crds: CrdCatal
             return [(f"CRD {crd.source} has no openAPIV3Schema for {version}", "use a CRD version with a schema")]
     errors = list(validator.iter_errors(obj))
     problems = [
-        (f"{_format_error(error)} (against {source})", "correct the field (see the schema)")
+        (f"{format_error(error)} (against {source})", "correct the field (see the schema)")
         for error in errors[:MAX_ERRORS_PER_OBJECT]
     ]
     if len(errors) > MAX_ERRORS_PER_OBJECT:

@@ -16,7 +16,7 @@ import fnmatch
 import io
 import json
 import tarfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from platformctl.findings import Finding
 from platformctl.images import image_tags_in_values, mutable_tag_problem
 from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
+from platformctl.schemas import format_error
 
 GATE = "values"
 MAX_SCHEMA_ERRORS = 20
@@ -44,13 +45,18 @@ class ChartData:
     defaults: dict[str, Any]
     schema: dict[str, Any] | None
     origin: str  # where the data came from, for messages
+    # values key -> "subchart version" of dependencies whose defaults are not available offline
+    unverified: dict[str, str] = field(default_factory=dict)
 
 
 def _safe_yaml(text: str, source: str) -> Any:
     try:
         return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
-        raise PlatformError(f"{source}: malformed YAML: {error}", fix="correct the YAML syntax") from error
+        mark = getattr(error, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise PlatformError(f"{where}: malformed YAML: {problem}", fix="correct the YAML syntax") from error
 
 
 def _mirror_chart(mirror: Path, name: str, version: str) -> ChartData | None:
@@ -65,14 +71,20 @@ def _mirror_chart(mirror: Path, name: str, version: str) -> ChartData | None:
         sub_defaults = _safe_yaml(sub_values.read_text(encoding="utf-8"), str(sub_values)) or {}
         defaults[key] = _with_global(deep_merge(sub_defaults, defaults.get(key) or {}), defaults, sub_defaults)
     # Dependencies that the mirror carries as charts of their own (kube-prometheus-stack -> grafana).
+    subcharts = {p.parent.name for p in folder.glob("subcharts/*/values.yaml")}
+    unverified: dict[str, str] = {}
     for dependency in chart_meta.get("dependencies") or []:
-        key = dependency.get("alias") or dependency.get("name")
+        key = str(dependency.get("alias") or dependency.get("name"))
+        if key in subcharts:
+            continue
         dep = _mirror_chart(mirror, str(dependency.get("name")), str(dependency.get("version")))
-        if dep is not None and key not in {p.parent.name for p in folder.glob("subcharts/*/values.yaml")}:
+        if dep is not None:
             defaults[key] = deep_merge(dep.defaults, defaults.get(key) or {})
+        else:
+            unverified[key] = f"{dependency.get('name')} {dependency.get('version')}"
     schema_file = folder / "values.schema.json"
     schema = json.loads(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else None
-    return ChartData(name, version, defaults, schema, f"mirror charts/{name}/{version}")
+    return ChartData(name, version, defaults, schema, f"mirror charts/{name}/{version}", unverified)
 
 
 def _with_global(sub: dict[str, Any], parent: dict[str, Any], sub_defaults: dict[str, Any]) -> dict[str, Any]:
@@ -174,21 +186,24 @@ def unknown_keys(
     if not isinstance(overrides, dict) or not isinstance(defaults, dict):
         return []
     declared = _schema_properties(schema, path)
-    if (not defaults and declared is None) or declared is ANY_KEY or _is_free_form(chart, path):
-        return []  # an empty map in the defaults, a map the schema leaves open or a documented free-form map
-    known = [str(k) for k in defaults] + sorted(declared or ())
+    if (not defaults and declared is None) or _is_free_form(chart, path):
+        return []  # an empty map in the defaults (or a documented free-form map) takes any key
+    known = [str(k) for k in defaults] + sorted((declared or frozenset()) - ANY_KEY)
     found = []
     for key, value in overrides.items():
         default = defaults.get(key)
+        here = (*path, str(key))
         if key in defaults and default is not None:
             if isinstance(default, dict) != isinstance(value, dict) and value is not None:
                 expected = "a map" if isinstance(default, dict) else f"a {type(default).__name__}, not a map"
-                found.append((".".join((*path, str(key))), f"!{expected}"))
+                found.append((".".join(here), f"!{expected}"))
                 continue
-            found.extend(unknown_keys(value, default, chart, schema, (*path, str(key))))
-        elif key not in defaults and key not in (declared or ()):
+            found.extend(unknown_keys(value, default, chart, schema, here))
+        elif declared is ANY_KEY or key in (declared or ()):
+            found.extend(unknown_keys(value, {}, chart, schema, here))  # known to the schema: check below it
+        elif key not in defaults:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
-            found.append((".".join((*path, str(key))), ".".join((*path, close[0])) if close else ""))
+            found.append((".".join(here), ".".join((*path, close[0])) if close else ""))
     return found
 
 
@@ -330,15 +345,22 @@ def check_application(
             return [*findings, finding(f"values.schema.json of {chart.origin} unusable: {error}", "report upstream")]
         errors = list(validator.iter_errors(deep_merge(chart.defaults, overrides)))
         for error in errors[:MAX_SCHEMA_ERRORS]:
-            location = ".".join(str(part) for part in error.instance_path) or "(values)"
-            findings.append(
-                finding(f"{location}: {error.message} (values.schema.json of {chart.origin})", "correct the value")
-            )
+            message = f"{format_error(error)} (values.schema.json of {chart.origin})"
+            findings.append(finding(message, "correct the value"))
     for key, closest in unknown_keys(overrides, chart.defaults, app.chart, chart.schema):
         file = _file_defining(documents, key)
         if closest.startswith("!"):
             message = f"`{key}` must be {closest[1:]} (as in the defaults of chart {app.chart} {app.version})"
             findings.append(finding(message, "give it the type the chart's values.yaml has", file=file))
+            continue
+        subchart = chart.unverified.get(key.split(".", 1)[0])
+        if subchart:
+            message = (
+                f"`{key}` is not in the defaults {app.chart} {app.version} sets for subchart {subchart}, "
+                "whose own defaults are not mirrored: not verifiable offline"
+            )
+            fix = f"check it against {subchart}'s values.yaml (or add that chart to the mirror)"
+            findings.append(finding(message, fix, file=file, severity="warning"))
             continue
         hint = f"did you mean `{closest}`?" if closest else "remove it or check the chart's values.yaml"
         findings.append(finding(f"unknown key `{key}` for chart {app.chart} {app.version}", hint, file=file))

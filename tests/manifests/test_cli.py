@@ -74,3 +74,20 @@ def test_render_and_graph_commands(fixture_repo: Path, repo_root: Path, mirror: 
     picture_text = svg.read_text()
     assert picture_text.lstrip().startswith("<?xml") and "<svg" in picture_text
     assert "AppProject" in picture_text and "wave 1" in picture_text
+
+
+def test_missing_helm_fails_loudly(fixture_repo: Path, mirror: Path, tmp_path: Path) -> None:
+    env = dict(os.environ)
+    # The fixture copy has no .tools/bin and PATH holds only the Python running the test: no helm anywhere.
+    env.update(PLATFORM_REPO_ROOT=str(fixture_repo), PLATFORM_UPSTREAM_MIRROR=str(mirror), PATH=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "platformctl", "validate", "dev"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "required tool `helm` not found" in result.stdout and "make tools" in result.stdout
+    assert "Traceback" not in result.stderr

@@ -185,3 +185,43 @@ def test_bootstrap_objects_are_schema_validated(gate: GateRunner, fixture_repo: 
     assert any(f.application == "_bootstrap" and "'projekt' was unexpected" in f.message for f in found), messages(
         found
     )
+
+
+def test_namespace_must_be_created_by_someone(gate: GateRunner, fixture_repo: Path) -> None:
+    edit(fixture_repo / APPLICATIONS, "    syncOptions: [CreateNamespace=true]\n", "")
+    found = errors_of(gate("dev"), "graph")
+    assert {f.application for f in found} == {"web", "cert-manager", "kube-prometheus-stack", "dagster"}
+    assert any(f.message == "deploys into namespace web, which no Application creates" for f in found), messages(found)
+
+
+def test_namespace_must_be_created_in_an_earlier_wave(gate: GateRunner, fixture_repo: Path) -> None:
+    add_web_objects(fixture_repo, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}})
+    edit(fixture_repo / APPLICATIONS, "    syncOptions: [CreateNamespace=true]\n", "")
+    found = errors_of(gate("dev"), "graph")
+    expected = "deploys into namespace monitoring in wave -1, but web creates it in wave 1"
+    assert any(f.application == "kube-prometheus-stack" and f.message == expected for f in found), messages(found)
+
+
+def test_namespaced_kind_on_the_blacklist(gate: GateRunner, fixture_repo: Path) -> None:
+    # web moves to project platform (no namespaced whitelist), which blacklists ResourceQuota.
+    edit(
+        fixture_repo / APPS_VALUES,
+        "    clusterResourceWhitelist:\n      - {group: apiextensions.k8s.io",
+        "    namespaceResourceBlacklist:\n      - {group: '', kind: ResourceQuota}\n"
+        "    clusterResourceWhitelist:\n      - {group: apiextensions.k8s.io",
+    )
+    edit(fixture_repo / APPS_VALUES, "  web:\n    project: apps", "  web:\n    project: platform")
+    edit(
+        fixture_repo / APPS_VALUES,
+        "    namespaces: [monitoring, cert-manager,",
+        "    namespaces: [web, monitoring, cert-manager,",
+    )
+    edit(
+        fixture_repo / APPS_VALUES,
+        "      - https://dagster-io.github.io/helm",
+        "      - https://dagster-io.github.io/helm",
+    )
+    quota = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"pods": "10"}}}
+    add_web_objects(fixture_repo, quota)
+    found = errors_of(gate("dev"), "graph")
+    only(found, "AppProject platform does not allow namespaced ResourceQuota.core")

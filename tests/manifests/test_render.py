@@ -121,3 +121,12 @@ def test_render_never_deletes_a_folder_it_did_not_write(fixture_repo: Path, mirr
     render_environment("dev", out, root=fixture_repo, mirror=mirror, render_cache=tmp_path / "c")
     render_environment("dev", out, root=fixture_repo, mirror=mirror, render_cache=tmp_path / "c")  # replaces its own
     assert (out / "web" / "manifest.yaml").is_file()
+
+
+def test_helm_schema_error_details_are_on_the_finding_line(gate: GateRunner, fixture_repo: Path) -> None:
+    schema = '{"type": "object", "properties": {"replicas": {"type": "integer"}}}'
+    (fixture_repo / "platform" / "web" / "values.schema.json").write_text(schema)
+    edit(fixture_repo / "platform" / "web" / "values-dev.yaml", "replicas: 1", "replicas: one")
+    found = errors_of(gate("dev"), "render")
+    assert len(found) == 1 and "\n" not in found[0].message, messages(found)
+    assert "replicas: Invalid type. Expected: integer, given: string" in found[0].message

@@ -85,7 +85,8 @@ def test_malformed_value_file_names_the_file(gate: GateRunner, fixture_repo: Pat
     (fixture_repo / "platform" / "cert-manager" / "values-dev.yaml").write_text("replicaCount: [1\n")
     found = errors_of(gate("dev"), "values")
     assert found and found[0].file == "$values/platform/cert-manager/values-dev.yaml", messages(found)
-    assert "malformed YAML" in found[0].message
+    assert "values-dev.yaml:2:1: malformed YAML" in found[0].message
+    assert "\n" not in found[0].message  # one line
 
 
 def test_prod_upstream_image_tags_must_be_immutable(gate: GateRunner, fixture_repo: Path) -> None:
@@ -149,3 +150,15 @@ def test_map_the_schema_leaves_open_takes_any_key() -> None:
     assert unknown_keys(open_map, defaults, "chart", schema) == []
     closed = {"secrets": {"grafana": {"dta": {}}}}
     assert unknown_keys(closed, defaults, "chart", schema) == [("secrets.grafana.dta", "secrets.grafana.data")]
+
+
+def test_key_of_an_unmirrored_subchart_is_a_warning(gate: GateRunner, fixture_repo: Path) -> None:
+    values = fixture_repo / "platform" / "kube-prometheus-stack" / "values-dev.yaml"
+    values.write_text("alertmanager: {enabled: false}\nkube-state-metrics:\n  metricLabelsAllowlist: ['pods=[app]']\n")
+    report = gate("dev")
+    assert not errors_of(report, "values"), messages(report.findings)
+    warnings = [f for f in report.findings if f.severity == "warning" and f.application == "kube-prometheus-stack"]
+    assert len(warnings) == 1 and "`kube-state-metrics.metricLabelsAllowlist`" in warnings[0].message
+    assert (
+        "subchart kube-state-metrics 8.4.0" in warnings[0].message and "not verifiable offline" in warnings[0].message
+    )
