@@ -45,3 +45,18 @@ def test_roles_map_to_classification_clearance() -> None:
     assert principal.may_read("public") and principal.may_read("internal")
     assert not principal.may_read("confidential")
     assert not Principal("u", frozenset(), {}).may_read("public")
+
+
+def test_remembered_token_is_verified_again_after_its_expiry(tmp_path: Path) -> None:
+    issuer = DevIssuer(tmp_path)
+    verifier = issuer.verifier("app")
+    token = issuer.mint("app", ["Data.Read.Public"])
+    first = verifier.verify(token)
+    assert verifier.verify(token) is first  # served from the cache, no RSA verification
+    first.claims["exp"] = int(time.time()) - 1  # as if its lifetime ran out meanwhile
+    again = verifier.verify(token)
+    assert again is not first and again.roles == first.roles  # really verified again
+    expired = issuer.mint("app", [], now=int(time.time()) - 7200, lifetime_seconds=60)
+    for _ in range(2):  # a failed verification is never remembered
+        with pytest.raises(AuthError, match="expired"):
+            verifier.verify(expired)

@@ -61,6 +61,15 @@ def test_missing_file_is_unavailable(tmp_path: Path) -> None:
         DuckDBWarehouse(tmp_path / "nope.duckdb").ping()
 
 
+def test_duckdb_url_threads_option(tmp_path: Path) -> None:
+    path = tmp_path / "gold.duckdb"
+    generate(path, 1_000)
+    warehouse = open_warehouse(f"duckdb://{path}?threads=1")
+    assert warehouse.query("SELECT current_setting('threads')", operation="t").rows == [(1,)]
+    with pytest.raises(ValueError, match="threads"):
+        open_warehouse(f"duckdb://{path}?threads=zero")
+
+
 def test_unknown_scheme_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown scheme"):
         open_warehouse("postgres://x")
