@@ -73,3 +73,14 @@ test-cluster:
 .PHONY: policy
 policy:
 	$(PLATFORMCTL) policy --all --sarif build/policy/policy.sarif --junit build/policy/junit.xml
+
+# Monitoring and load gates (issue 5). `monitoring`: promtool check/test on every rule, dashboards lint
+# and PromQL, metrics compared with the running apps. `loadtest`: the SLO load gate of each API (local
+# mode: gunicorn + Prometheus + locust on 127.0.0.1, ~45 s each); reports in build/loadtest/<app>/.
+.PHONY: monitoring loadtest
+monitoring:
+	$(PLATFORMCTL) monitoring
+
+loadtest:
+	$(PLATFORMCTL) loadtest exposition-api
+	$(PLATFORMCTL) loadtest enrichment-api

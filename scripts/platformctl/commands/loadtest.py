@@ -21,6 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("app", metavar="APP", help="folder under apps/ with slo.yaml and locustfile.py")
     parser.add_argument("--target", help="remote mode: base URL of the deployed API")
     parser.add_argument("--prometheus", help="remote mode: base URL of the Prometheus scraping it")
+    parser.add_argument(
+        "--scrape-interval", type=float, help="remote mode: the Prometheus scrape interval in seconds (default 30)"
+    )
     parser.add_argument("--out", type=Path, help="report folder (default build/loadtest/APP)")
     parser.add_argument("--wsgi", help=argparse.SUPPRESS)  # tests: another WSGI entry point (a degraded app)
     parser.set_defaults(func=run)

@@ -24,6 +24,8 @@ from platformctl.loadtest.slo import load_slo, slo_file
 from platformctl.loadtest.verdict import Verdict, judge
 from platformctl.paths import build_dir, repo_root
 
+REMOTE_SCRAPE_INTERVAL_SECONDS = 30.0
+
 
 @dataclass(frozen=True)
 class GateOptions:
@@ -33,6 +35,8 @@ class GateOptions:
     prometheus: str | None = None
     wsgi: str | None = None  # local mode: another WSGI entry point (tests use a degraded app)
     app_env: dict[str, str] | None = None
+    duration_seconds: int | None = None  # shorter than slo.yaml's (tests of a degraded app)
+    scrape_interval_seconds: float | None = None  # remote mode: the in-cluster Prometheus' (default 30 s)
 
 
 @contextmanager
@@ -69,6 +73,10 @@ def _cpu_seconds(process: ManagedProcess) -> float:
 def run_gate(options: GateOptions) -> Verdict:
     root = repo_root()
     spec = load_slo(slo_file(root, options.app))
+    if options.duration_seconds:
+        spec = spec.model_copy(
+            update={"load": spec.load.model_copy(update={"duration_seconds": options.duration_seconds})}
+        )
     out = options.out
     out.mkdir(parents=True, exist_ok=True)
     for stale in ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv", "locust_exceptions.csv"):
@@ -112,7 +120,11 @@ def run_gate(options: GateOptions) -> Verdict:
         server_cpu_before = _cpu_seconds(app_process) if app_process else 0.0
         locust = locust_run.run_locust(spec, locustfile, target, token, out)
         server_cpu = _cpu_seconds(app_process) - server_cpu_before if app_process else None
-        time.sleep(2 * prometheus_server.SCRAPE_INTERVAL_SECONDS + 0.5)  # the scrape after the last request
+        # Let Prometheus scrape the counters once more after the last request.
+        scrape_interval = options.scrape_interval_seconds or (
+            prometheus_server.SCRAPE_INTERVAL_SECONDS if mode == "local" else REMOTE_SCRAPE_INTERVAL_SECONDS
+        )
+        time.sleep(2 * scrape_interval + 0.5)
         window_end = time.time()
         prom = promql.judge_window(client, spec, locust.started, window_end)
         verdict = judge(spec, locust, prom, mode, target)

@@ -18,6 +18,7 @@ from platformctl.monitoring import dashboards, exported, promtool, slo_rules, sm
 from platformctl.monitoring.promql import substitute_grafana_variables
 
 GATE = "monitoring"
+ENVIRONMENTS = ("dev", "staging", "prod")
 
 
 @dataclass(frozen=True)
@@ -65,36 +66,6 @@ def _read_yaml(path: Path) -> Any:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def app_slo_values(root: Path, app: str) -> tuple[dict[str, Any] | None, Finding | None]:
-    """The `slo:` block of apps/<app>/values.yaml (the shared chart's values for that app)."""
-    values_file = root / "apps" / app / "values.yaml"
-    if not values_file.is_file():
-        return None, Finding(
-            GATE,
-            "",
-            app,
-            "Values",
-            app,
-            str(values_file),
-            "no values file yet: the app's SLO alerts are not deployed",
-            "add apps/<app>/values.yaml with an slo: block (see apps/chart/templates/prometheusrule.yaml)",
-            severity="warning",
-        )
-    values = _read_yaml(values_file) or {}
-    if not isinstance(values.get("slo"), dict):
-        return None, Finding(
-            GATE,
-            "",
-            app,
-            "Values",
-            app,
-            str(values_file),
-            "no `slo:` block: no SLO alerts for this app",
-            "add slo: (see the header of apps/chart/templates/prometheusrule.yaml)",
-        )
-    return {"slo": values["slo"]}, None
-
-
 def check_rules(layout: Layout, work: Path, report: Report) -> tuple[list[tuple[str, str, str]], set[str]]:
     """promtool on platform rules and on the SLO rules of every app; returns (source, name, expr) and records."""
     report.findings += promtool.check_rules(layout.rule_files)
@@ -105,8 +76,9 @@ def check_rules(layout: Layout, work: Path, report: Report) -> tuple[list[tuple[
         for name, expr in slo_rules.rule_expressions(_read_yaml(path)["groups"])
     ]
     # The SLO template's unit test, on the rules rendered with the test's values.
-    reference = slo_rules.render_prometheus_rule(
-        layout.slo_template, "exposition-api", _read_yaml(layout.slo_test_values)
+    folder = layout.root / "apps" / "exposition-api"
+    reference = slo_rules.render(
+        layout.root, "exposition-api", [folder / "values.yaml", folder / "values-dev.yaml", layout.slo_test_values]
     )
     if reference is None:
         raise PlatformError(f"{layout.slo_test_values}: slo.enabled is not true", fix="enable it: the test needs rules")
@@ -117,19 +89,27 @@ def check_rules(layout: Layout, work: Path, report: Report) -> tuple[list[tuple[
     report.findings += promtool.test_rules([test_dir / layout.slo_test.name])
     recorded = slo_rules.recorded_names(reference)
     for app in layout.apps:
-        values, problem = app_slo_values(layout.root, app)
-        if problem:
-            report.findings.append(problem)
-        if values is None:
-            continue
-        rule = slo_rules.render_prometheus_rule(layout.slo_template, app, values)
-        if rule is None:
-            continue
-        rule_file = slo_rules.write_rule_file(rule, work / f"{app}-slo.rules.yaml")
-        report.findings += promtool.check_rules([rule_file])
-        expressions += [
-            (f"{layout.slo_template} ({app})", n, e) for n, e in slo_rules.rule_expressions(rule["spec"]["groups"])
-        ]
+        for env in ENVIRONMENTS:
+            rule = slo_rules.render_app_rule(layout.root, app, env)
+            if rule is None:
+                report.findings.append(
+                    Finding(
+                        GATE,
+                        env,
+                        app,
+                        "PrometheusRule",
+                        app,
+                        f"apps/{app}/values-{env}.yaml",
+                        "slo.enabled is false: no SLO alerts",
+                        "enable slo",
+                        severity="warning",
+                    )
+                )
+                continue
+            rule_file = slo_rules.write_rule_file(rule, work / f"{app}-{env}-slo.rules.yaml")
+            report.findings += promtool.check_rules([rule_file])
+            source = f"{layout.slo_template} ({app}, {env})"
+            expressions += [(source, n, e) for n, e in slo_rules.rule_expressions(rule["spec"]["groups"])]
     report.counts["rule files"] = len(layout.rule_files)
     report.counts["rule unit-test files"] = len(layout.rule_tests) + 1
     return expressions, recorded

@@ -1,13 +1,11 @@
-"""The SLO rules of apps/chart/templates/prometheusrule.yaml, rendered by the real helm.
-
-The template reads only `.Values.slo` and `.Release`, so it is rendered inside a one-template chart:
-the result is what the shared apps chart deploys for that release and those values.
-"""
+"""The SLO rules of apps/chart/templates/prometheusrule.yaml, rendered by the real helm from the real
+shared chart (`--show-only`), exactly as Argo CD renders them for an app and environment."""
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,26 +17,35 @@ from platformctl.tools import find_tool
 TEMPLATE = Path("apps/chart/templates/prometheusrule.yaml")
 
 
-def render_prometheus_rule(template: Path, release: str, values: dict[str, Any]) -> dict[str, Any] | None:
-    """The rendered PrometheusRule object (None when `slo.enabled` is false); helm errors raise."""
-    with tempfile.TemporaryDirectory(prefix="slo-chart-") as folder:
-        chart = Path(folder)
-        (chart / "templates").mkdir()
-        (chart / "Chart.yaml").write_text("apiVersion: v2\nname: slo-rules\nversion: 0.1.0\n", encoding="utf-8")
-        (chart / "templates" / "prometheusrule.yaml").write_text(template.read_text(encoding="utf-8"), encoding="utf-8")
-        (chart / "values.yaml").write_text(yaml.safe_dump(values), encoding="utf-8")
-        result = subprocess.run(
-            [str(find_tool("helm")), "template", release, str(chart)],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+def render(
+    root: Path, release: str, value_files: Sequence[Path], overrides: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The PrometheusRule apps/chart renders with these values (None when `slo.enabled` is false)."""
+    with tempfile.TemporaryDirectory(prefix="slo-values-") as folder:
+        files = [path for path in value_files if path.is_file()]
+        if overrides:
+            extra = Path(folder) / "overrides.yaml"
+            extra.write_text(yaml.safe_dump(overrides), encoding="utf-8")
+            files.append(extra)
+        argv = [str(find_tool("helm")), "template", release, str(root / "apps" / "chart")]
+        for path in files:
+            argv += ["-f", str(path)]
+        argv += ["--show-only", str(TEMPLATE.relative_to("apps/chart"))]
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=60, check=False)
     if result.returncode != 0:
+        if "could not find template" in result.stderr:
+            return None
         message = result.stderr.strip().splitlines()[0] if result.stderr.strip() else "helm template failed"
-        raise PlatformError(f"{template} for {release}: {message}", fix="correct the slo: values or the template")
+        names = ", ".join(str(path) for path in value_files)
+        raise PlatformError(f"{TEMPLATE} for {release} ({names}): {message}", fix="correct the slo: values")
     documents = [doc for doc in yaml.safe_load_all(result.stdout) if doc]
     return documents[0] if documents else None
+
+
+def render_app_rule(root: Path, app: str, env: str) -> dict[str, Any] | None:
+    """The PrometheusRule the shared chart deploys for `app` in `env` (None: SLO disabled)."""
+    folder = root / "apps" / app
+    return render(root, app, [folder / "values.yaml", folder / f"values-{env}.yaml"])
 
 
 def write_rule_file(rule: dict[str, Any], path: Path) -> Path:
