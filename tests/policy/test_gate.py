@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platformctl.policy.catalogue import ADMISSION_CHECKS, KUBERNETES_CHECKS, UPSTREAM_VALUES_CHECKS
+from platformctl.policy.catalogue import ADMISSION_CHECKS, KUBERNETES_CHECKS, RENDERED_CHECK, UPSTREAM_VALUES_CHECKS
 from platformctl.policy.gate import run_policy
 from platformctl.policy.results import EXCEPTED, FAILED, PASSED
 
@@ -90,8 +90,24 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
     }
     expected = {(check, f"Deployment/data-apps/{name}") for check, name in deployments}
     documents += [_variant(base, name, change) for (_, name), change in deployments.items()]
-    # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler.
-    documents.append(_variant(base, "unprotected", lambda d: None))
+    # An autoscaler whose floor is one replica makes its Deployment a single-replica one.
+    documents.append(_variant(base, "scales-to-one", lambda d: None))
+    documents.append(
+        {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "scales-to-one", "namespace": "data-apps"},
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "scales-to-one"},
+                "minReplicas": 1,
+                "maxReplicas": 3,
+            },
+        }
+    )
+    expected.add(("CKV_PLATFORM_4", "Deployment/data-apps/scales-to-one"))
+    # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler, and without a
+    # namespace (as Helm renders it): it lands in the Application's destination namespace data-apps.
+    documents.append(_variant(base, "unprotected", lambda d: d["metadata"].pop("namespace", None)))
     expected |= {("CKV_PLATFORM_5", "Deployment/data-apps/unprotected")}
     expected |= {("CKV_PLATFORM_6", "Deployment/data-apps/unprotected")}
     # A namespace without the classification label and without a default-deny NetworkPolicy.
@@ -139,7 +155,11 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
     open_project["metadata"]["name"] = "open"
     open_project["spec"]["sourceRepos"] = ["*"]
     by_name[("AppProject", "data-apps")]["spec"]["clusterResourceWhitelist"] = [{"group": "*", "kind": "*"}]
-    write_documents(root_file, [*root_objects, in_default, on_head, open_project])
+    # An in-repo Application whose chart did not render: nothing of it could be checked.
+    unrendered = copy.deepcopy(by_name[("Application", "ingress")])
+    unrendered["metadata"]["name"] = "not-rendered"
+    write_documents(root_file, [*root_objects, in_default, on_head, open_project, unrendered])
+    expected.add(("CKV_PLATFORM_R1", "Application/argocd/not-rendered"))
     expected |= {
         ("CKV_PLATFORM_12", "Application/argocd/in-default"),
         ("CKV_PLATFORM_13", "Application/argocd/on-head"),
@@ -170,7 +190,7 @@ def test_compliant_tree_passes_every_check(policy_repo: Callable[..., Path]) -> 
     failures = [(r.check_id, r.object) for r in report.failures()]
     assert failures == []
     passed = {r.check_id for r in report.results if r.status == PASSED}
-    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS)}
+    every_check = {c.id for c in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK)}
     assert every_check - passed == set(), "a check that never reports PASSED on the compliant tree did not run"
 
 
@@ -180,7 +200,7 @@ def test_each_seeded_violation_fails_naming_check_and_object(policy_repo: Callab
     report = run_policy(["prod"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
     failed = {(r.check_id, r.object) for r in report.failures()}
     assert expected - failed == set()
-    every_check = {check.id for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS)}
+    every_check = {c.id for c in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK)}
     assert every_check - {check for check, _ in expected} == set(), "a check has no failing fixture"
     # The compliant objects of the tree still pass.
     assert not [r for r in report.failures() if r.object == "Deployment/data-apps/exposition-api"]

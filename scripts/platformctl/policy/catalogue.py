@@ -45,7 +45,12 @@ KUBERNETES_CHECKS: tuple[CheckSpec, ...] = (
         "immutable images: digest or exact version tag",
         "pin image.tag to an exact release (1.2.3) or image.digest to sha256:...",
     ),
-    CheckSpec("CKV_PLATFORM_4", "prod replicas >= 2", "set replicaCount: 2 (or more) in values-prod.yaml", PROD_ONLY),
+    CheckSpec(
+        "CKV_PLATFORM_4",
+        "prod replicas >= 2",
+        "set replicaCount: 2 (or autoscaling.minReplicas: 2) or more in values-prod.yaml",
+        PROD_ONLY,
+    ),
     CheckSpec(
         "CKV_PLATFORM_5",
         "prod PodDisruptionBudget per Deployment/StatefulSet",
@@ -164,6 +169,13 @@ UPSTREAM_VALUES_CHECKS: tuple[CheckSpec, ...] = (
     ),
 )
 
+# The gate checks only what was rendered: an in-repo Application without output is a failure.
+RENDERED_CHECK = CheckSpec(
+    "CKV_PLATFORM_R1",
+    "every Application of an in-repo chart is rendered, so the policy gate checks its objects",
+    "run `platformctl render <env>` and fix the chart (path, values files) until it renders",
+)
+
 # Admission-time enforcement declared in cluster.yaml (scripts/platformctl/policy/admission.py).
 ADMISSION_CHECKS: tuple[CheckSpec, ...] = (
     CheckSpec(
@@ -189,7 +201,7 @@ def kubernetes_checks_for(env: str) -> list[CheckSpec]:
 
 
 def spec_for(check_id: str) -> CheckSpec | None:
-    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS):
+    for check in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK):
         if check.id == check_id:
             return check
     return None

@@ -1,4 +1,4 @@
-"""Running checkov: one offline process per framework (and per environment for kubernetes).
+"""Running checkov offline: kubernetes once per environment, dockerfile and secrets together once.
 
 checkov always runs with --skip-download (otherwise it calls a vendor API and fails offline). Its JSON
 report is parsed into `CheckovRecord`s; a checkov that crashes, prints no report, or cannot load one
@@ -24,6 +24,7 @@ LOAD_FAILURE_MARKER = "Cannot load external check"
 
 @dataclass(frozen=True)
 class CheckovRecord:
+    framework: str  # checkov's check_type: kubernetes, dockerfile, secrets
     check_id: str
     check_name: str
     status: str  # PASSED | FAILED | SKIPPED (an inline checkov:skip comment or annotation)
@@ -35,7 +36,7 @@ class CheckovRecord:
 
 @dataclass(frozen=True)
 class CheckovRun:
-    framework: str
+    frameworks: tuple[str, ...]
     arguments: Sequence[str]  # -d DIR or -f FILE..., relative to cwd
     cwd: Path
     checks: Sequence[str] = ()
@@ -44,7 +45,7 @@ class CheckovRun:
     extra_env: tuple[tuple[str, str], ...] = ()
 
     def command(self) -> list[str]:
-        command = [str(find_tool("checkov")), "--skip-download", "--framework", self.framework, "-o", "json"]
+        command = [str(find_tool("checkov")), "--skip-download", "--framework", *self.frameworks, "-o", "json"]
         command += ["--compact", *self.arguments]
         if self.checks:
             command += ["--check", ",".join(self.checks)]
@@ -70,24 +71,24 @@ def finish(run: CheckovRun, process: subprocess.Popen[str]) -> list[CheckovRecor
         process.kill()
         process.communicate()
         raise PlatformError(
-            f"checkov ({run.framework}, {run.cwd}) did not finish within {TIMEOUT_SECONDS} s",
+            f"checkov ({' '.join(run.frameworks)}, {run.cwd}) did not finish within {TIMEOUT_SECONDS} s",
             fix="scan fewer files or look for a hung checkov process",
         ) from error
-    where = f"checkov ({run.framework} in {run.cwd})"
+    where = f"checkov ({' '.join(run.frameworks)} in {run.cwd})"
     if LOAD_FAILURE_MARKER in stderr:
         line = next(x for x in stderr.splitlines() if LOAD_FAILURE_MARKER in x)
         raise PlatformError(f"{where}: {line.strip()}", fix="fix the Python error in that check under policies/")
     if process.returncode not in (0, 1):
         tail = " | ".join(stderr.strip().splitlines()[-3:])
         raise PlatformError(f"{where} exited with {process.returncode}: {tail}", fix="run the command by hand")
-    return parse_report(stdout, where)
+    return parse_report(stdout, where, run.frameworks[0])
 
 
 def run(checkov_run: CheckovRun) -> list[CheckovRecord]:
     return finish(checkov_run, start(checkov_run))
 
 
-def parse_report(stdout: str, where: str) -> list[CheckovRecord]:
+def parse_report(stdout: str, where: str, default_framework: str) -> list[CheckovRecord]:
     """checkov's JSON: one report object, a list of them, or a bare summary when nothing was scanned."""
     start_at = min((i for i in (stdout.find("{"), stdout.find("[")) if i >= 0), default=-1)
     if start_at < 0:
@@ -102,6 +103,7 @@ def parse_report(stdout: str, where: str) -> list[CheckovRecord]:
         results = report.get("results") if isinstance(report, dict) else None
         if not results:
             continue
+        framework = str(report.get("check_type") or default_framework)
         for status_key, status in (
             ("passed_checks", "PASSED"),
             ("failed_checks", "FAILED"),
@@ -111,6 +113,7 @@ def parse_report(stdout: str, where: str) -> list[CheckovRecord]:
                 line_range = item.get("file_line_range") or [0, 0]
                 records.append(
                     CheckovRecord(
+                        framework=framework,
                         check_id=str(item.get("check_id")),
                         check_name=str(item.get("check_name") or ""),
                         status=status,

@@ -75,6 +75,7 @@ def build_context(
                 "namespace": _namespace(o),
                 "target_kind": (_spec(o).get("scaleTargetRef") or {}).get("kind"),
                 "target_name": (_spec(o).get("scaleTargetRef") or {}).get("name"),
+                "min_replicas": _spec(o).get("minReplicas", 1),  # the API's default
             }
             for o in objects
             if o.get("kind") == "HorizontalPodAutoscaler"

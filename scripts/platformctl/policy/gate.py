@@ -1,15 +1,15 @@
 """The policy gate: checkov + our checks over every environment, Dockerfiles and the repository.
 
 Per environment one checkov process (framework kubernetes, `-d` on the rendered folder, our checks
-from policies/kubernetes); for the repository one process for Dockerfiles and one for secrets. They
-run two at a time (the CI machine has two cores). Value-level rules cover upstream charts that were not
-rendered, then exceptions are applied.
+from policies/kubernetes); for the repository one process running the dockerfile and secrets
+frameworks over the checkout (checkov needs ~2.5 s of CPU just to start). They run two at a time
+(the CI machine has two cores). Value-level rules cover upstream charts that were not rendered, the
+admission check reads cluster.yaml, then exceptions are applied.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,13 +22,14 @@ from platformctl.policy.admission import check_admission
 from platformctl.policy.catalogue import (
     DOCKERFILE_FIX,
     DOCKERFILE_SKIPPED,
+    RENDERED_CHECK,
     SECRETS_FIX,
     kubernetes_checks_for,
     spec_for,
 )
 from platformctl.policy.context import build_context, registries, stateful_components, write_context
 from platformctl.policy.exceptions import EXCEPTIONS_FILE, apply_exceptions, load_exceptions
-from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render
+from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render, write_scan_tree
 from platformctl.policy.results import FAILED, PolicyResult, object_from_checkov_resource
 from platformctl.policy.upstream_values import check_upstream_values
 
@@ -61,37 +62,12 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-def repository_files(root: Path) -> list[str]:
-    """Files of the checkout that Git would track (tracked or new, never ignored)."""
-    try:
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        # Not a Git checkout (a test copy): walk the tree, minus local state.
-        skipped = {".venv", ".tools", ".cache", "build", ".git", "node_modules"}
-        listed = [
-            str(p.relative_to(root))
-            for p in root.rglob("*")
-            if p.is_file() and not skipped & set(p.relative_to(root).parts)
-        ]
-    return sorted(f for f in listed if (root / f).is_file())
-
-
-def dockerfiles(root: Path) -> list[str]:
-    return [f for f in repository_files(root) if Path(f).name == "Dockerfile" or Path(f).name.endswith(".Dockerfile")]
-
-
-def kubernetes_run(env_input: EnvironmentInput, root: Path, context_file: Path) -> checkov.CheckovRun:
+def kubernetes_run(scan_dir: Path, env: str, root: Path, context_file: Path) -> checkov.CheckovRun:
     return checkov.CheckovRun(
-        framework="kubernetes",
+        frameworks=("kubernetes",),
         arguments=("-d", "."),
-        cwd=env_input.rendered_dir,
-        checks=tuple(check.id for check in kubernetes_checks_for(env_input.name)),
+        cwd=scan_dir,
+        checks=tuple(check.id for check in kubernetes_checks_for(env)),
         external_checks_dir=root / POLICIES_DIR,
         extra_env=((CONTEXT_ENV_VAR, str(context_file)),),
     )
@@ -104,7 +80,7 @@ def _status_and_fix(record: checkov.CheckovRecord, fix: str) -> tuple[str, str]:
 
 
 def _kubernetes_results(
-    env_input: EnvironmentInput, records: list[checkov.CheckovRecord], root: Path
+    env_input: EnvironmentInput, scan_dir: Path, records: list[checkov.CheckovRecord], root: Path
 ) -> list[PolicyResult]:
     results = []
     for record in records:
@@ -119,7 +95,7 @@ def _kubernetes_results(
                 check_id=record.check_id,
                 object=object_from_checkov_resource(record.resource),
                 application=application,
-                file=_relative(env_input.rendered_dir / relative, root),
+                file=_relative(scan_dir / relative, root),
                 line=record.line,
                 status=status,
                 title=spec.intent if spec else record.check_name,
@@ -169,6 +145,27 @@ def _run_all(runs: Sequence[checkov.CheckovRun]) -> list[list[checkov.CheckovRec
     return [r or [] for r in results]
 
 
+def _rendered_results(env_input: EnvironmentInput, root: Path) -> list[PolicyResult]:
+    """One result per in-repo Application: PASSED when rendered, FAILED when its manifest is missing."""
+    root_file = _relative(env_input.rendered_dir / ROOT_FOLDER / "applications.yaml", root)
+    names = sorted({*env_input.objects_by_application, *env_input.in_repo_unrendered} - {ROOT_FOLDER})
+    return [
+        PolicyResult(
+            env=env_input.name,
+            framework="render",
+            check_id=RENDERED_CHECK.id,
+            object=f"Application/argocd/{name}",
+            application=name,
+            file=root_file,
+            line=0,
+            status=FAILED if name in env_input.in_repo_unrendered else "PASSED",
+            title=RENDERED_CHECK.intent,
+            fix=RENDERED_CHECK.fix.replace("<env>", env_input.name),
+        )
+        for name in names
+    ]
+
+
 def _check_rendered(env_input: EnvironmentInput) -> None:
     if not env_input.root_objects:
         raise PlatformError(
@@ -195,6 +192,7 @@ def run_policy(
             f"unknown environment(s) {', '.join(unknown)} (known: {', '.join(environments)})", fix="pick a known env"
         )
     inputs: list[EnvironmentInput] = []
+    scan_dirs: list[Path] = []
     runs: list[checkov.CheckovRun] = []
     for name in env_names:
         environment = environments[name]
@@ -208,38 +206,34 @@ def run_policy(
             env_input.root_objects,
             stateful_components(env_input.components),
         )
-        context_file = write_context(context, build_dir(root) / "policy" / name / "context.json")
+        work_dir = build_dir(root) / "policy" / name
+        context_file = write_context(context, work_dir / "context.json")
+        scan_dir = write_scan_tree(env_input, work_dir / "manifests")
         inputs.append(env_input)
-        runs.append(kubernetes_run(env_input, root, context_file))
+        scan_dirs.append(scan_dir)
+        runs.append(kubernetes_run(scan_dir, name, root, context_file))
 
-    docker_files = dockerfiles(root)
-    if docker_files:
-        runs.append(
-            checkov.CheckovRun(
-                framework="dockerfile",
-                arguments=tuple(a for f in docker_files for a in ("-f", f)),
-                cwd=root,
-                skip_checks=tuple(DOCKERFILE_SKIPPED),
-            )
-        )
     runs.append(
         checkov.CheckovRun(
-            framework="secrets",
+            frameworks=("dockerfile", "secrets"),
             arguments=("-d", ".", *(a for p in SKIPPED_PATHS for a in ("--skip-path", p))),
             cwd=root,
+            skip_checks=tuple(DOCKERFILE_SKIPPED),
         )
     )
 
     records = _run_all(runs)
     results: list[PolicyResult] = []
-    for env_input, env_records in zip(inputs, records, strict=False):
-        results += _kubernetes_results(env_input, env_records, root)
+    for env_input, scan_dir, env_records in zip(inputs, scan_dirs, records, strict=False):
+        results += _kubernetes_results(env_input, scan_dir, env_records, root)
         results += check_upstream_values(env_input.name, env_input.upstream_unrendered, mirror, root)
         results += check_admission(env_input.environment, env_input.objects)
-    file_records = records[len(inputs) :]
-    if docker_files:
-        results += _file_results("dockerfile", file_records.pop(0), "Dockerfile", DOCKERFILE_FIX)
-    results += _file_results("secrets", file_records.pop(0), "File", SECRETS_FIX)
+        results += _rendered_results(env_input, root)
+    repository_records = records[len(inputs)]
+    dockerfile_records = [r for r in repository_records if r.framework == "dockerfile"]
+    secrets_records = [r for r in repository_records if r.framework == "secrets"]
+    results += _file_results("dockerfile", dockerfile_records, "Dockerfile", DOCKERFILE_FIX)
+    results += _file_results("secrets", secrets_records, "File", SECRETS_FIX)
 
     exceptions, problems = load_exceptions(root / EXCEPTIONS_FILE)
     results = apply_exceptions(
