@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,9 @@ def _mutated(tmp_path: Path, repo_root: Path, env_name: str, change: Any) -> Env
         ("dev", lambda s: s["tags"].update(environment="prod"), "tag environment is 'prod'"),
         ("staging", lambda s: s["workloadIdentity"].update(oidcIssuer=False), "workload identity needs the OIDC"),
         ("prod", lambda s: s["upgrade"].update(channel="stable"), "moves the cluster off the minor version 1.34"),
+        ("dev", lambda s: s["network"].update(serviceCidr="10.244.0.0/24"), "podCidr 10.244.0.0/16 overlaps"),
+        ("dev", lambda s: s["network"].update(dnsServiceIp="10.1.0.10"), "dnsServiceIp 10.1.0.10 is not a usable"),
+        ("dev", lambda s: s["network"].update(podCidr="10.244.0.1/16"), "invalid address"),
     ],
 )
 def test_broken_invariant_is_reported_with_file_and_fix(
@@ -183,3 +187,31 @@ def test_schema_rejects_unknown_field_naming_it(tmp_path: Path, repo_root: Path)
     env = _mutated(tmp_path, repo_root, "dev", lambda s: s["nodePools"][0].update(vmsize="Standard_D2s_v5"))
     with pytest.raises(PlatformError, match=r"clusters/dev/cluster.yaml: spec/nodePools/0: .*'vmsize'"):
         _ = env.cluster
+
+
+def test_gate_only_cluster_file_is_valid_but_not_enough_for_aks(tmp_path: Path, repo_root: Path) -> None:
+    """The gates need only the base facts; `platformctl aks` names the first AKS section that is missing."""
+    from platformctl.errors import PlatformError
+
+    def keep_base_facts_only(spec: dict[str, Any]) -> None:
+        base = {"subscriptionId", "resourceGroup", "location", "kubernetesVersion", "entra", "keyVault"}
+        for key in set(spec) - base - {"containerRegistry", "dns"}:
+            del spec[key]
+        spec["keyVault"].pop("secretsProvider")
+
+    env = _mutated(tmp_path, repo_root, "staging", keep_base_facts_only)
+    assert env.kubernetes_version == "1.34"
+    with pytest.raises(PlatformError) as error:
+        build_cluster_request(env)
+    assert "clusters/staging/cluster.yaml: spec: " in str(error.value)
+    assert "is a required property (needed by `platformctl aks`)" in str(error.value)
+    with pytest.raises(PlatformError, match="needed by `platformctl aks`"):
+        check_cluster(env)
+
+
+def test_every_spec_section_is_required_by_the_gates_or_by_aks(repo_root: Path) -> None:
+    schema = json.loads((repo_root / "clusters" / "cluster.schema.json").read_text())
+    spec = schema["properties"]["spec"]
+    aks_ready = schema["$defs"]["aksReady"]["properties"]["spec"]["required"]
+    assert set(spec["required"]).isdisjoint(aks_ready)
+    assert set(spec["required"]) | set(aks_ready) == set(spec["properties"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -11,7 +12,7 @@ from pytest_helm_charts.k8s.deployment import wait_for_deployments_to_run
 pytestmark = pytest.mark.cluster
 DATA_APP_CHART_PATH = "apps/chart"  # the shared chart of our Flask data APIs
 OUR_LABEL = "platform.example/owner"
-DEPLOYMENT_TIMEOUT_SECONDS = 300
+DEPLOYMENT_TIMEOUT_SECONDS = int(os.environ.get("PLATFORM_SMOKE_TIMEOUT_SECONDS", "300"))
 HTTP_TIMEOUT_SECONDS = 10
 
 

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
+from platformctl.aks.spec import aks_cluster
 from platformctl.environments import Environment
 from platformctl.findings import Finding
 
@@ -22,7 +24,7 @@ SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 
 
 def check_cluster(env: Environment) -> list[Finding]:
-    spec = env.cluster["spec"]
+    spec = aks_cluster(env)["spec"]
     file = str(env.cluster_file.relative_to(env.root))
     findings: list[Finding] = []
 
@@ -37,6 +39,7 @@ def check_cluster(env: Environment) -> list[Finding]:
             f"set spec.tags.environment: {env.name}",
         )
     _check_pools(spec, env.name, fail)
+    _check_network(spec["network"], fail)
     if env.name == PROD:
         if len(spec["availabilityZones"]) < PROD_MIN_ZONES:
             fail(
@@ -88,3 +91,19 @@ def _check_pools(spec: dict[str, Any], env: str, fail: Any) -> None:
                 fail(name, "spot pool without the spot taint", f"add taint {SPOT_TAINT}")
         if env == PROD and pool["minCount"] < PROD_MIN_NODES:
             fail(name, f"prod pool minCount {pool['minCount']} < {PROD_MIN_NODES}", f"set minCount >= {PROD_MIN_NODES}")
+
+
+def _check_network(network: dict[str, Any], fail: Any) -> None:
+    """The address plan ARM would reject: overlapping ranges, a DNS service IP outside the service range."""
+    try:
+        pods = ipaddress.ip_network(network["podCidr"])
+        services = ipaddress.ip_network(network["serviceCidr"])
+        dns = ipaddress.ip_address(network["dnsServiceIp"])
+    except ValueError as error:
+        fail("network", f"invalid address: {error}", "use a network address (host bits zero) in spec.network")
+        return
+    if pods.overlaps(services):
+        fail("network", f"podCidr {pods} overlaps serviceCidr {services}", "pick non-overlapping ranges")
+    if dns not in services or dns == services.network_address:
+        fail("network", f"dnsServiceIp {dns} is not a usable address of serviceCidr {services}",
+             f"use an address inside {services} other than its first, e.g. the 10th")  # fmt: skip

@@ -14,6 +14,7 @@ from typing import Any
 
 from azure.mgmt.containerservice import models as aks
 
+from platformctl.aks.spec import aks_cluster
 from platformctl.environments import Environment
 
 #: Name AKS gives the maintenance configuration that schedules automatic cluster upgrades.
@@ -65,7 +66,7 @@ class ClusterRequest:
 
 
 def build_cluster_request(env: Environment) -> ClusterRequest:
-    cluster = env.cluster
+    cluster = aks_cluster(env)
     spec = cluster["spec"]
     name = cluster["metadata"]["name"]
     cluster_id = cluster_resource_id(spec["subscriptionId"], spec["resourceGroup"], name)
