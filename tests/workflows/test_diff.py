@@ -14,6 +14,7 @@ from platformctl.diff.compare import ApplicationDiff, ObjectChange, Side, compar
 from platformctl.diff.normalise import identity, normalise
 from platformctl.diff.report import markdown_report
 from platformctl.diff.risk import flags
+from platformctl.paths import upstream_mirror
 
 
 def _obj(kind: str, name: str, namespace: str | None = "data", **extra: object) -> dict:
@@ -84,6 +85,12 @@ def test_not_rendered_side_is_noted() -> None:
     assert diff.notes == ["not rendered in base: chart grafana-1.0.0 is not in the chart cache"]
 
 
+def test_a_failed_render_is_noted_not_reported_as_deletions() -> None:
+    broken = Side([], rendered=False, why_not_rendered="helm template failed", failed=True)
+    diff = compare_application("prod", "api", Side([_obj("Deployment", "api")]), broken)
+    assert diff.changes == [] and diff.notes == ["not rendered in head: helm template failed"]
+
+
 def _big_diff(index: int) -> ApplicationDiff:
     change = ObjectChange(f"apps/Deployment data/a{index}", "Deployment", "changed", "-x\n+y\n" * 200, ())
     return ApplicationDiff("dev", f"app-{index}", [change])
@@ -129,6 +136,7 @@ def two_revisions(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPat
     prod = repo / "platform/secret-store/values-prod.yaml"
     prod.write_text(prod.read_text().replace("kv-dataplatform-prod", "kv-dataplatform-prod2"))
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "head")
+    monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(upstream_mirror(root=repo_root)))  # not beside the copy
     monkeypatch.setenv("PLATFORM_REPO_ROOT", str(repo))
     return repo
 

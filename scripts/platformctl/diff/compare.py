@@ -43,6 +43,7 @@ class Side:
     objects: list[dict[str, Any]] | None
     rendered: bool = True
     why_not_rendered: str = ""
+    failed: bool = False  # helm failed: its objects are unknown, not absent
 
 
 def _index(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -65,6 +66,8 @@ def compare_application(env: str, application: str, base: Side, head: Side) -> A
     for label, side in (("base", base), ("head", head)):
         if side.objects is not None and not side.rendered:
             result.notes.append(f"not rendered in {label}: {side.why_not_rendered or 'see the render findings'}")
+    if base.failed or head.failed:
+        return result  # comparing with an unknown side would report every object as added or removed
     old, new = _index(base.objects or []), _index(head.objects or [])
     for key in sorted(old.keys() | new.keys()):
         before, after = old.get(key), new.get(key)

@@ -28,15 +28,23 @@ def take(root: Path, envs: list[str] | None, out_dir: Path, *, mirror: Path, cha
             environment, out_dir / environment.name, root=root, mirror=mirror, charts=charts, render_cache=cache
         )
         apps = {ROOT: Side(rendered.root_objects)}
-        apps.update({app.name: Side(app.objects, app.rendered, _why_not(app)) for app in rendered.applications})
+        failed = {finding.application for finding in rendered.findings if finding.gate == "render"}
+        for app in rendered.applications:
+            broken = app.name in failed and not app.rendered
+            apps[app.name] = Side(app.objects, app.rendered, _why_not(app, broken), failed=broken)
         snapshot.apps[environment.name] = apps
         snapshot.problems[environment.name] = [finding.one_line() for finding in rendered.findings]
     return snapshot
 
 
-def _why_not(app: RenderedApplication) -> str:
+_LISTED_NOTES = ("new Application", "Application removed", "not rendered in head: helm template failed")
+
+
+def _why_not(app: RenderedApplication, failed: bool) -> str:
     if app.rendered:
         return ""
+    if failed:
+        return "helm template failed (see the render findings of `platformctl validate`)"
     if app.source == "upstream":
         return f"chart {app.chart}-{app.version} is not in the chart cache; its Application is compared in _root"
     return f"in-repo chart {app.chart} has no Chart.yaml or a values file is missing"
@@ -51,6 +59,6 @@ def compare(base: Snapshot, head: Snapshot) -> list[ApplicationDiff]:
         for application in sorted(old.keys() | new.keys(), key=lambda a: (a != ROOT, a)):
             missing = Side(None)
             diff = compare_application(env, application, old.get(application, missing), new.get(application, missing))
-            if diff.changes or "new Application" in diff.notes or "Application removed" in diff.notes:
+            if diff.changes or any(note.startswith(_LISTED_NOTES) for note in diff.notes):
                 results.append(diff)
     return results
