@@ -125,7 +125,7 @@ def test_kube_prometheus_stack_is_applied_server_side(apps: Rendered) -> None:
     assert "RespectIgnoreDifferences=true" in options
     assert all("caBundle" in " ".join(d["jqPathExpressions"]) for d in application["spec"]["ignoreDifferences"])
     with_ignores = {n for n, a in apps.applications.items() if "ignoreDifferences" in a["spec"]}
-    assert with_ignores == {"kube-prometheus-stack", "datahub-prerequisites"}
+    assert with_ignores == {"kube-prometheus-stack"}
     for name in with_ignores:
         assert "RespectIgnoreDifferences=true" in apps.applications[name]["spec"]["syncPolicy"]["syncOptions"]
 
