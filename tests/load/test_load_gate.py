@@ -109,12 +109,15 @@ def test_remote_mode_judges_a_deployed_app_through_its_prometheus(tmp_path: Path
     spec = load_slo(repo_root() / "apps" / "enrichment-api" / "slo.yaml")
     work = tmp_path / "cluster"
     warehouse = app_server.ensure_sample_gold(build_dir() / "loadtest" / "gold.duckdb")
+    # Mint first: the dev issuer creates its key pair on first use, and gunicorn workers racing to create
+    # it would each keep their own key (a third of the requests would then answer 401).
+    token = app_server.mint_dev_token(spec, work / "auth")
     app, url = app_server.start_app(spec, repo_root() / "apps" / "enrichment-api", work, warehouse, work / "auth")
     prometheus, prometheus_url = prometheus_server.start_prometheus(work, "in-cluster-job", url.removeprefix("http://"))
     try:
         app_server.wait_app_ready(app, url)
         prometheus_server.wait_prometheus_ready(prometheus, prometheus_url)
-        monkeypatch.setenv("LOADTEST_TOKEN", app_server.mint_dev_token(spec, work / "auth"))
+        monkeypatch.setenv("LOADTEST_TOKEN", token)
         options = GateOptions(app="enrichment-api", out=tmp_path / "report", target=url, prometheus=prometheus_url,
                               duration_seconds=10, scrape_interval_seconds=1)  # fmt: skip
         verdict = run_gate(options)

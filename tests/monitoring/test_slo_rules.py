@@ -39,6 +39,7 @@ def rendered(layout: Layout) -> dict:
 def test_renders_one_prometheus_rule_with_recording_and_alert_groups(rendered: dict) -> None:
     assert rendered["kind"] == "PrometheusRule" and rendered["metadata"]["name"] == "exposition-api-slo"
     assert rendered["metadata"]["labels"]["platform.example/owner"] == "data-engineering"
+    assert all(rule["labels"]["team"] == "data-apps" for rule in rendered["spec"]["groups"][1]["rules"])
     names = [group["name"] for group in rendered["spec"]["groups"]]
     assert names == ["exposition-api-slo-recording", "exposition-api-slo-alerts"]
     assert [rule["alert"] for rule in rendered["spec"]["groups"][1]["rules"]] == ALERTS
@@ -68,7 +69,7 @@ def test_every_slo_alert_is_tested_firing_and_not_firing(layout: Layout) -> None
 
 def test_a_looser_objective_silences_the_same_burn(layout: Layout, tmp_path: Path) -> None:
     """With a 0.5 objective, 10 % of errors burns no budget fast: the unit test must then fail."""
-    slo_rules.write_rule_file(render(layout, availability=0.5), tmp_path / "slo-rules.yaml")
+    slo_rules.write_rule_file(render(layout, availability={"objective": 0.5}), tmp_path / "slo-rules.yaml")
     shutil.copy(layout.slo_test, tmp_path / layout.slo_test.name)
     (finding,) = promtool.test_rules([tmp_path / layout.slo_test.name])
     assert "DataAppErrorBudgetBurn" in finding.message
@@ -78,7 +79,7 @@ def test_a_looser_objective_silences_the_same_burn(layout: Layout, tmp_path: Pat
 def test_the_threshold_becomes_the_bucket_label_prometheus_client_writes(
     layout: Layout, threshold: float, le: str
 ) -> None:
-    rule = render(layout, latencySeconds=threshold)
+    rule = render(layout, latency={"objective": 0.99, "thresholdSeconds": threshold})
     slow = next(
         r for r in rule["spec"]["groups"][0]["rules"] if r["record"] == "dataapp:slo_slow_requests:ratio_rate5m"
     )
@@ -92,8 +93,8 @@ def test_disabled_renders_nothing(layout: Layout) -> None:
 @pytest.mark.parametrize(
     ("slo", "message"),
     [
-        ({"latencySeconds": 0.3}, "slo.latencySeconds 0.3 of exposition-api is not a histogram bucket"),
-        ({"availability": 99.5}, "values don't meet the specifications of the schema"),  # the chart's schema
+        ({"latency": {"objective": 0.99, "thresholdSeconds": 0.3}}, "thresholdSeconds 0.3 of exposition-api is not a"),
+        ({"availability": {"objective": 99.5}}, "values don't meet the specifications of the schema"),  # chart schema
     ],
 )
 def test_bad_values_fail_with_a_message_naming_the_key(layout: Layout, slo: dict, message: str) -> None:

@@ -94,6 +94,8 @@ def run_gate(options: GateOptions) -> Verdict:
             work = out / "work"
             warehouse = app_server.ensure_sample_gold(build_dir(root) / "loadtest" / "gold.duckdb")
             auth_dir = work / "dev-auth"
+            # Before gunicorn starts: the dev issuer makes its key pair on first use, and workers racing
+            # to make it would each keep a different key.
             token = app_server.mint_dev_token(spec, auth_dir)
             app_process, target = app_server.start_app(
                 spec, root / "apps" / options.app, work, warehouse, auth_dir, options.wsgi, options.app_env
