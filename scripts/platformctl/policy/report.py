@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from platformctl.findings import Finding, format_table
@@ -11,8 +12,9 @@ from platformctl.policy.results import EXCEPTED, FAILED, PolicyResult
 SCOPES_LAST = ("repository (dockerfile, secrets, exceptions)",)
 
 
-def _scope(result: PolicyResult) -> str:
-    return result.env or SCOPES_LAST[0]
+def _natural(check_id: str) -> tuple[object, ...]:
+    """CKV_PLATFORM_2 before CKV_PLATFORM_10."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", check_id))
 
 
 def to_finding(result: PolicyResult) -> Finding:
@@ -37,7 +39,7 @@ def tables(report: PolicyReport) -> str:
     for scope in scopes:
         rows = sorted(
             (r for r in report.results if r.env == scope),
-            key=lambda r: (r.status != FAILED, r.status != EXCEPTED, r.check_id, r.object),
+            key=lambda r: (r.status != FAILED, r.status != EXCEPTED, _natural(r.check_id), r.object),
         )
         if not rows:
             continue
