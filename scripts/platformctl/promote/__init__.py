@@ -1,0 +1,1 @@
+"""Promotion of pinned versions between environments (`platformctl promote`)."""

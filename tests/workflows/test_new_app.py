@@ -1,0 +1,82 @@
+"""`platformctl new-app`: names, registration in every env, templates; the scaffold checked by the gates."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from platformctl.cli import main
+from platformctl.errors import PlatformError
+from platformctl.scaffold.naming import AppNames
+from platformctl.scaffold.register import add_component
+from platformctl.scaffold.templates import fill, kinds, read_pins
+
+TOOLING_BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def repo(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of every file git tracks in this checkout (what a clone would hold)."""
+    tracked = subprocess.run(["git", "-C", str(repo_root), "ls-files"], capture_output=True, text=True, check=True)
+    copy = tmp_path / "repo"
+    for name in tracked.stdout.splitlines():
+        if (repo_root / name).is_file():
+            (copy / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(repo_root / name, copy / name)
+    monkeypatch.setenv("PLATFORM_REPO_ROOT", str(copy))
+    return copy
+
+
+@pytest.mark.parametrize("name", ["Sales", "sales_api", "-api", "api-", "a--b", "9api", "x" * 41])
+def test_bad_names_are_refused(name: str) -> None:
+    with pytest.raises(PlatformError, match="not a lower-case DNS label"):
+        AppNames.parse(name)
+
+
+def test_names() -> None:
+    assert AppNames.parse("sales-api") == AppNames("sales-api", "sales_api", "Sales API")
+
+
+def test_registration_appends_one_block_and_keeps_everything_else(repo: Path) -> None:
+    before = {env: (repo / f"clusters/{env}/platform.yaml").read_text() for env in ("dev", "staging", "prod")}
+    assert main(["new-app", "sales-api", "--kind", "api", "--data-classification", "confidential"]) == 0
+    catalogue = yaml.safe_load((repo / ".argocd/apps/values.yaml").read_text())["components"]
+    for env, text in before.items():
+        after = (repo / f"clusters/{env}/platform.yaml").read_text()
+        assert after.startswith(text), "existing lines, comments included, are untouched"
+        entry = yaml.safe_load(after)["components"]["sales-api"]
+        assert entry["values"] == "apps/sales-api" and entry["dataClassification"] == "confidential"
+        for key in ("project", "namespace", "wave", "path", "dependsOn"):
+            assert entry[key] == catalogue["exposition-api"][key], key
+
+
+def test_existing_app_or_component_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["new-app", "cert-manager", "--kind", "api"]) == 2
+    assert "component 'cert-manager' already exists in env dev" in capsys.readouterr().err
+    (repo / "apps/sales-api").mkdir(parents=True)
+    assert main(["new-app", "sales-api", "--kind", "api"]) == 2
+    assert "apps/sales-api already exists" in capsys.readouterr().err
+
+
+def test_components_mapping_is_required() -> None:
+    with pytest.raises(PlatformError, match=r"p\.yaml: no block mapping `components:`"):
+        add_component("environment: dev\n", "x", {"enabled": True}, "p.yaml")
+
+
+def test_placeholders_and_pins(repo_root: Path) -> None:
+    pins = read_pins(repo_root)
+    assert fill("{{ name }} {{ pin:Flask }}", {"name": "a"}, pins, "t") == f"a flask=={pins['flask']}"
+    assert fill("{{ pin:PyJWT[crypto] }}", {}, pins, "t") == f"pyjwt[crypto]=={pins['pyjwt']}"
+    with pytest.raises(PlatformError, match="t: unknown placeholder 'nope'"):
+        fill("{{ nope }}", {"name": "a"}, pins, "t")
+    with pytest.raises(PlatformError, match=r"no-such-dist is not in requirements/tooling\.lock"):
+        fill("{{ pin:no-such-dist }}", {}, pins, "t")
+
+
+def test_every_kind_has_templates() -> None:
+    assert "api" in kinds()
