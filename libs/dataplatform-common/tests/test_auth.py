@@ -62,20 +62,24 @@ def test_remembered_token_is_verified_again_after_its_expiry(tmp_path: Path) -> 
             verifier.verify(expired)
 
 
-def _public_key_pem_of_fresh_issuer(directory: str) -> bytes:
-    from cryptography.hazmat.primitives import serialization
-
-    from dataplatform_common.auth.dev import DevIssuer
-
-    key = DevIssuer(Path(directory)).public_key()
-    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+_PRINT_DEV_PUBLIC_KEY = """
+import sys
+from pathlib import Path
+from cryptography.hazmat.primitives import serialization
+from dataplatform_common.auth.dev import DevIssuer
+key = DevIssuer(Path(sys.argv[1])).public_key()
+sys.stdout.buffer.write(key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+"""
 
 
 def test_workers_starting_together_share_one_dev_key_pair(tmp_path: Path) -> None:
     """Several gunicorn workers create the dev issuer at once: all must end up with the same key."""
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(6) as pool:
-        keys = pool.map(_public_key_pem_of_fresh_issuer, [str(tmp_path / "keys")] * 6)
-    assert len(set(keys)) == 1
-    assert (tmp_path / "keys" / "dev-issuer-public.pem").read_bytes() == keys[0]
+    directory = tmp_path / "keys"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", _PRINT_DEV_PUBLIC_KEY, str(directory)], stdout=subprocess.PIPE)
+        for _ in range(6)
+    ]
+    keys = {worker.communicate(timeout=120)[0] for worker in workers}
+    assert all(worker.returncode == 0 for worker in workers)
+    assert len(keys) == 1
+    assert (directory / "dev-issuer-public.pem").read_bytes() == keys.pop()
