@@ -5,6 +5,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from reference_pipeline.cli import check_evaluations
 
 pytestmark = pytest.mark.slow
 
@@ -20,9 +21,9 @@ def test_unknown_policy_status_fails_silver_and_blocks_gold(workspace) -> None:
 
     assert not result.success
     failed = {
-        (e.asset_check_evaluation.asset_key.to_user_string(), e.asset_check_evaluation.check_name)
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation.passed
+        (evaluation.asset_key.to_user_string(), evaluation.check_name)
+        for evaluation in check_evaluations(result)
+        if not evaluation.passed
     }
     assert any(key == "silver/policies" and "accepted_values" in name for key, name in failed), failed
     materialised = {e.asset_key.to_user_string() for e in result.all_events if e.is_step_materialization}

@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 from reference_pipeline import lineage
+from reference_pipeline.cli import check_evaluations
 from reference_pipeline.raw_drops import ENTITY_FORMATS
 
 pytestmark = pytest.mark.slow
@@ -41,9 +42,7 @@ def test_every_asset_is_materialised_and_every_check_passes(workspace, first_run
     for table in GOLD:
         assert f"gold/{table}" in keys
     assert {"raw/customers", "raw/postal_codes", "silver/customers", "serving/gold", "datahub/metadata"} <= keys
-    evaluations = [
-        e.asset_check_evaluation for e in first_run.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
-    ]
+    evaluations = check_evaluations(first_run)
     assert len(evaluations) > 30  # dbt tests + GE suites + row-count checks
     assert all(evaluation.passed for evaluation in evaluations)
 

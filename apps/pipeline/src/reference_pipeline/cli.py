@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from reference_pipeline.settings import DBT_PROJECT_DIR, REFERENCE_DIR, load_settings
 
@@ -75,6 +76,15 @@ def generate(drops: range, customers_per_drop: int, landing_dir: Path) -> None:
     print(f"wrote {len(files)} raw files (drops {drops.start}-{drops.stop - 1}) into {landing_dir}")
 
 
+def check_evaluations(result: Any) -> list[Any]:
+    """The AssetCheckEvaluation of every check the run executed."""
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and event.event_specific_data is not None
+    ]
+
+
 def run() -> int:
     """Materialise the whole job in this process; returns 0 when every step and blocking check passed."""
     import dagster as dg
@@ -89,9 +99,9 @@ def run() -> int:
         if event.is_step_materialization and event.asset_key is not None
     )
     failed_checks = [
-        f"{event.asset_check_evaluation.asset_key.to_user_string()}:{event.asset_check_evaluation.check_name}"
-        for event in result.all_events
-        if event.event_type_value == "ASSET_CHECK_EVALUATION" and not event.asset_check_evaluation.passed
+        f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        for evaluation in check_evaluations(result)
+        if not evaluation.passed
     ]
     print(
         f"run {result.run_id}: {'succeeded' if result.success else 'FAILED'}; {len(materialised)} assets materialised"

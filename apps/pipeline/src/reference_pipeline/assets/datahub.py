@@ -1,7 +1,5 @@
 """Send dataset metadata, lineage and the latest check results to DataHub after gold is built."""
 
-from __future__ import annotations
-
 import json
 import os
 

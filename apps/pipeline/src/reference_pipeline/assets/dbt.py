@@ -5,8 +5,6 @@ fails its step; a failing blocking check (Great Expectations, row counts) on a s
 before `gold`. Asset keys follow the warehouse: `raw/<table>` for sources, `<layer>/<table>` for models.
 """
 
-from __future__ import annotations
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -56,12 +54,38 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), target=settings.dbt_target)
 
 
+def _with_row_counts(context: dg.AssetExecutionContext, events: list[Any], warehouse_path: str) -> list[Any]:
+    """Add `dagster/row_count` to each model's output (the row-count anomaly check compares runs).
+
+    Counted after dbt has exited: DuckDB allows one writing process, and dbt's was it until then.
+    """
+    import duckdb
+
+    counted: list[Any] = []
+    with duckdb.connect(warehouse_path, read_only=True) as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+            elif isinstance(event, dg.AssetMaterialization):
+                key = event.asset_key
+            else:
+                key = None
+            if key is not None and len(key.path) == 2:
+                row = con.execute(f'select count(*) from "{key.path[0]}"."{key.path[1]}"').fetchone()
+                event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(int(row[0]))})
+            counted.append(event)
+    return counted
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    invocation = dbt.cli(["build"], context=context)
-    if load_settings().is_local:
-        yield from invocation.stream().fetch_row_counts()
-    else:
-        yield from invocation.stream()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    events = list(invocation.stream())
+    settings = load_settings()
+    if settings.is_local:
+        events = _with_row_counts(context, events, str(settings.warehouse_path))
+    yield from events
+    if not invocation.is_successful():
+        raise invocation.get_error() or RuntimeError("dbt build failed")
 
 
 @dbt_assets(

@@ -5,8 +5,6 @@ its metadata (`loaded_files`), and the next run loads only the files not in it. 
 dropped (a fresh warehouse), everything is loaded again.
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

@@ -5,8 +5,6 @@ have a writer in one process and readers in another, hence the copy. Tables keep
 `meta_refresh (dataset, refreshed_at, row_count)` says when each was refreshed (the API's /v1/datasets).
 """
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg

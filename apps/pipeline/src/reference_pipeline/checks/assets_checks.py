@@ -4,8 +4,6 @@ All are blocking: when one fails on a silver table, the gold step does not run (
 downstream assets), and the failure is recorded as the check's result (also sent to DataHub).
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 import dagster as dg
