@@ -1,0 +1,177 @@
+"""The /v1 datasets blueprint: catalog, rows (keyset pages in JSON/CSV/Arrow) and aggregates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dataplatform_common.metrics import rows_served
+from dataplatform_common.problems import ApiProblemError, field_error
+from dataplatform_common.webapp import get_principal, get_warehouse
+from flask import Blueprint, Response, current_app, request
+
+from exposition_api import formats
+from exposition_api.cache import CachedResponse, ResponseCache, make_etag
+from exposition_api.catalog import Dataset
+from exposition_api.query import MAX_GROUPS, QueryError, build_aggregate_query, build_rows_query, encode_cursor
+
+blueprint = Blueprint("datasets", __name__, url_prefix="/v1")
+GZIP_MIN_BYTES = 1024
+
+
+def _catalog() -> dict[str, Dataset]:
+    return current_app.extensions["catalog"]
+
+
+def _cache() -> ResponseCache:
+    return current_app.extensions["response_cache"]
+
+
+def _readable_dataset(name: str) -> Dataset:
+    dataset = _catalog().get(name)
+    if dataset is None:
+        raise ApiProblemError(404, f"no dataset named {name!r}; GET /v1/datasets lists them", kind="unknown-dataset")
+    if not get_principal().may_read(dataset.classification):
+        raise ApiProblemError(
+            403, f"dataset {name} is {dataset.classification}: the app role Data.Read."
+            f"{dataset.classification.capitalize()} (or higher) is required", kind="forbidden",
+        )  # fmt: skip
+    return dataset
+
+
+def _bad_request(error: QueryError) -> ApiProblemError:
+    return ApiProblemError(400, "invalid query parameters", kind="invalid-parameters",
+                      errors=[field_error(path, message) for path, message in error.errors])  # fmt: skip
+
+
+def _send(entry: CachedResponse) -> Response:
+    """Honour If-None-Match (304) and Accept-Encoding: gzip on a serialised response."""
+    if request.if_none_match.contains(entry.etag):
+        response = Response(status=304)
+    elif len(entry.body) >= GZIP_MIN_BYTES and "gzip" in request.accept_encodings:
+        response = Response(entry.gzipped(), mimetype=entry.mimetype)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(entry.body, mimetype=entry.mimetype)
+    response.set_etag(entry.etag)
+    response.headers["Vary"] = "Accept, Accept-Encoding"
+    response.headers["Cache-Control"] = "private, max-age=60"
+    response.headers.update(entry.headers)
+    return response
+
+
+def _cached(dataset: Dataset, operation: str, produce: Callable[[str], CachedResponse]) -> Response:
+    media_type = formats.negotiate(request.accept_mimetypes)
+    if media_type is None:
+        raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
+    warehouse = get_warehouse()
+    key = (dataset.name, operation, media_type, warehouse.version(), tuple(sorted(request.args.items(multi=True))))
+    entry = _cache().get(key)
+    if entry is None:
+        entry = produce(media_type)
+        _cache().put(key, entry)
+    if entry.rows:
+        rows_served().labels(current_app.config["APP_NAME"], dataset.name, formats.FORMAT_NAMES[media_type]).inc(
+            entry.rows
+        )
+    return _send(entry)
+
+
+def _args() -> dict[str, list[str]]:
+    return request.args.to_dict(flat=False)
+
+
+@blueprint.get("/datasets")
+def list_datasets() -> Response:
+    warehouse = get_warehouse()
+    result = warehouse.query(
+        f"SELECT dataset, refreshed_at, row_count FROM {warehouse.quote('meta_refresh')}", operation="catalog"
+    )
+    refresh: dict[str, tuple[Any, Any]] = {row[0]: (row[1], row[2]) for row in result.rows}
+    principal = get_principal()
+    datasets = []
+    for dataset in _catalog().values():
+        if not principal.may_read(dataset.classification):
+            continue
+        refreshed_at, row_count = refresh.get(dataset.table, (None, None))
+        datasets.append({
+            "name": dataset.name,
+            "description": dataset.description,
+            "owner": dataset.owner,
+            "classification": dataset.classification,
+            "row_count": row_count,
+            "last_refresh": refreshed_at,
+            "unique_key": list(dataset.unique_key),
+            "dimensions": list(dataset.dimensions),
+            "measures": list(dataset.measures),
+            "columns": [
+                {"name": c.name, "type": c.type, "description": c.description, "filters": list(c.filters),
+                 "sortable": c.sortable}
+                for c in dataset.columns.values()
+            ],
+        })  # fmt: skip
+    return Response(formats.dumps({"datasets": datasets}), mimetype=formats.JSON)
+
+
+@blueprint.get("/datasets/<name>/rows")
+def dataset_rows(name: str) -> Response:
+    dataset = _readable_dataset(name)
+    warehouse = get_warehouse()
+    try:
+        query = build_rows_query(dataset, _args(), warehouse.quote)
+    except QueryError as error:
+        raise _bad_request(error) from None
+
+    def produce(media_type: str) -> CachedResponse:
+        if media_type == formats.ARROW:
+            table = warehouse.query_arrow(query.sql, query.params, operation="rows")
+            has_more = table.num_rows > query.limit
+            page = table.slice(0, query.limit)
+            last = page.slice(page.num_rows - 1).to_pylist()[0] if has_more else None
+            body = formats.table_to_arrow(page.select(query.fields))
+            count = page.num_rows
+        else:
+            result = warehouse.query(query.sql, query.params, operation="rows")
+            has_more = len(result.rows) > query.limit
+            rows = result.rows[: query.limit]
+            last = dict(zip(result.columns, rows[-1], strict=True)) if has_more else None
+            indexes = [result.columns.index(f) for f in query.fields]
+            projected = [tuple(row[i] for i in indexes) for row in rows] if query.fields != result.columns else rows
+            next_cursor = encode_cursor(query.order, last) if last else None
+            if media_type == formats.CSV:
+                body = formats.rows_to_csv(query.fields, projected)
+            else:
+                meta = {"dataset": dataset.name, "limit": query.limit, "count": len(rows), "next_cursor": next_cursor}
+                body = formats.rows_to_json(meta, query.fields, projected)
+            count = len(rows)
+        headers = {"X-Next-Cursor": encode_cursor(query.order, last)} if last else {}
+        return CachedResponse(body, media_type, make_etag(body), headers, rows=count)
+
+    return _cached(dataset, "rows", produce)
+
+
+@blueprint.get("/datasets/<name>/aggregate")
+def dataset_aggregate(name: str) -> Response:
+    dataset = _readable_dataset(name)
+    warehouse = get_warehouse()
+    try:
+        query = build_aggregate_query(dataset, _args(), warehouse.quote)
+    except QueryError as error:
+        raise _bad_request(error) from None
+
+    def produce(media_type: str) -> CachedResponse:
+        result = warehouse.query(query.sql, query.params, operation="aggregate")
+        if len(result.rows) > MAX_GROUPS:
+            raise ApiProblemError(400, f"more than {MAX_GROUPS} groups: add filters or fewer dimensions",
+                             kind="too-many-groups",
+                             errors=[field_error("query.group_by", "too many groups")])  # fmt: skip
+        if media_type == formats.CSV:
+            body = formats.rows_to_csv(result.columns, result.rows)
+        elif media_type == formats.ARROW:
+            body = formats.table_to_arrow(warehouse.query_arrow(query.sql, query.params, operation="aggregate"))
+        else:
+            meta = {"dataset": dataset.name, "group_by": query.group_by, "metrics": query.metrics}
+            body = formats.rows_to_json(meta, result.columns, result.rows)
+        return CachedResponse(body, media_type, make_etag(body), rows=0)
+
+    return _cached(dataset, "aggregate", produce)
