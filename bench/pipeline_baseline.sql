@@ -73,7 +73,7 @@ select postal_code, commune, department_code, department, region_code, region fr
 
 create or replace table gold.customers as
 with counts as (
-    select customer_id, count(*) as policies_count, count(*) filter (where status = 'ACTIVE') as active_policies_count,
+    select customer_id, count(*) as policies_count, cast(count_if(status = 'ACTIVE') as bigint) as active_policies_count,
         min(start_date) as customer_since
     from policies group by customer_id
 )

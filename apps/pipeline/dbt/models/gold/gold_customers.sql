@@ -3,7 +3,7 @@ with policy_counts as (
     select
         customer_id,
         count(*) as policies_count,
-        count(*) filter (where status = 'ACTIVE') as active_policies_count,
+        cast(count_if(status = 'ACTIVE') as bigint) as active_policies_count,
         min(start_date) as customer_since
     from {{ ref('silver_policies') }}
     group by customer_id

@@ -9,7 +9,7 @@ from reference_pipeline import lineage
 from reference_pipeline.assets.dbt import bronze_silver, dbt_project, gold
 from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
 from reference_pipeline.settings import load_settings
-from reference_pipeline.warehouse import DuckDBWarehouse
+from reference_pipeline.warehouse import Warehouse
 
 OWNER = "team:data-platform"
 
@@ -49,7 +49,7 @@ def latest_check_outcomes(instance: dg.DagsterInstance) -> list[lineage.CheckOut
     kinds={"datahub"},
     owners=[OWNER],
 )
-def datahub_metadata(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
+def datahub_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     settings = load_settings()
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
     tables = {

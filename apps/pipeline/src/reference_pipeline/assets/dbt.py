@@ -6,7 +6,9 @@ before `gold`. Asset keys follow the warehouse: `raw/<table>` for sources, `<lay
 """
 
 import os
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -51,7 +53,14 @@ def dbt_resource() -> DbtCliResource:
     settings = load_settings()
     os.environ.setdefault("PIPELINE_DUCKDB_PATH", str(settings.warehouse_path))
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), target=settings.dbt_target)
+    # The dbt of this interpreter's environment, whatever PATH says (DESIGN section 5: dbt must be found).
+    bundled = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        target=settings.dbt_target,
+        dbt_executable=str(bundled) if bundled.exists() else "dbt",
+    )
 
 
 def _with_row_counts(context: dg.AssetExecutionContext, events: list[Any], warehouse_path: str) -> list[Any]:

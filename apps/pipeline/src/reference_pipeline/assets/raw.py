@@ -32,6 +32,14 @@ def previously_loaded(instance: dg.DagsterInstance, key: dg.AssetKey) -> set[str
     return set(value.value) if value is not None else set()  # type: ignore[arg-type]
 
 
+def external_raw_specs() -> list[dg.AssetSpec]:
+    """In the cloud the raw schemas are Snowflake tables filled upstream (Snowpipe): observed, not loaded here."""
+    return [
+        dg.AssetSpec(raw_key(entity), description=f"Snowflake raw.{entity}", group_name="raw", owners=[OWNER])
+        for entity in (*RAW_ENTITIES, "postal_codes")
+    ]
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(

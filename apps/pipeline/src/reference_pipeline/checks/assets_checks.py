@@ -10,7 +10,7 @@ import dagster as dg
 
 from reference_pipeline.checks.expectations import validate
 from reference_pipeline.checks.suites import Suite, suites
-from reference_pipeline.warehouse import DuckDBWarehouse
+from reference_pipeline.warehouse import Warehouse
 
 GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "postal_codes")
 # A cumulative mart that loses more than this share of its rows, or grows more than this factor, is an anomaly.
@@ -30,7 +30,7 @@ def expectation_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.name}: {len(suite.expectations)} expectations.",
         blocking=True,
     )
-    def _check(warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
+    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
         outcome = validate(suite, warehouse.query_df(_select(suite)))
         failed = [f"{o.expectation}({o.column or ''}): {o.unexpected_count} unexpected" for o in outcome.failed]
         return dg.AssetCheckResult(
@@ -77,10 +77,8 @@ def row_count_check(table: str) -> dg.AssetChecksDefinition:
         description=f"gold.{table} is not empty, lost at most {MAX_SHRINK:.0%} and grew at most {MAX_GROWTH:g}x.",
         blocking=True,
     )
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: DuckDBWarehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as con:
-            row = con.execute(f"select count(*) from gold.{table}").fetchone()
-        current = int(row[0]) if row else 0
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
+        current = int(warehouse.scalar(f"select count(*) from gold.{table}") or 0)
         previous = previous_row_count(context.instance, key)
         passed, description = judge_row_count(current, previous)
         return dg.AssetCheckResult(
