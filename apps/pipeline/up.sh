@@ -48,7 +48,7 @@ trap 'log "stopping"; exit 0' INT TERM
 
 BASE=http://127.0.0.1:$PORT
 for _ in $(seq 1 60); do
-  if "$TOOLING/python" -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=1)" "$BASE/metrics" 2>/dev/null; then
+  if "$TOOLING/python" -c "import sys, urllib.request as u; u.urlopen(sys.argv[1], timeout=1)" "$BASE/healthz" 2>/dev/null; then
     break
   fi
   kill -0 "$GUNICORN" 2>/dev/null || die "the exposition API did not start (see its log above)"
@@ -61,9 +61,12 @@ def get(path):
     request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
-datasets = get("/v1/datasets")
-names = sorted(d["name"] for d in (datasets["datasets"] if isinstance(datasets, dict) else datasets))
-print(f"up: smoke test: /v1/datasets lists {', '.join(names)}", file=sys.stderr)
+listed = {d["name"]: d["row_count"] for d in get("/v1/datasets")["datasets"]}
+expected = {"customers", "policies", "claims", "premiums_monthly", "postal_codes"}
+assert set(listed) == expected, f"/v1/datasets lists {sorted(listed)}, expected {sorted(expected)}"
+page = get("/v1/datasets/policies/rows?limit=5")
+assert page["count"] == 5 and all(listed[name] for name in expected), (page, listed)
+print("up: smoke test: " + ", ".join(f"{name}={count}" for name, count in sorted(listed.items())), file=sys.stderr)
 PY
 
 cat <<EOT
@@ -71,7 +74,7 @@ cat <<EOT
 Reference pipeline: gold served by the exposition API (DuckDB $WORK/gold.duckdb)
   datasets   $BASE/v1/datasets
   rows       $BASE/v1/datasets/customers/rows?limit=5
-  OpenAPI    $BASE/openapi.json
+  OpenAPI    $BASE/docs  ($BASE/openapi.json)
   metrics    $BASE/metrics
   lineage    $WORK/datahub/lineage.json (DataHub file sink)
   token      export TOKEN=$TOKEN

@@ -43,6 +43,9 @@ def local_environment() -> None:
     os.environ.setdefault("PIPELINE_DUCKDB_PATH", str(settings.warehouse_path))
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.work_dir / "dagster_home")))
     dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_config = dagster_home / "dagster.yaml"
+    if not instance_config.exists():  # local SQLite storage under the work folder, no telemetry (offline)
+        instance_config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     # dbt must be on PATH for dagster-dbt (DESIGN section 5): use the one next to this interpreter.
     bin_dir = str(Path(sys.executable).parent)
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
@@ -58,9 +61,9 @@ def prepare() -> None:
     dvc = Path(os.environ.get("PIPELINE_DVC", DBT_PROJECT_DIR.parents[2] / ".venv" / "dvc" / "bin" / "dvc"))
     how = reference_data.restore_reference(REFERENCE_DIR / reference_data.POSTAL_CODES, dvc if dvc.exists() else None)
     print(f"reference postal_codes.csv: {how}")
-    result = dbtRunner().invoke(
-        ["parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    )
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    # Same target as the runs, so their dbt invocations can reuse this parse (partial parsing).
+    result = dbtRunner().invoke(["parse", "--quiet", *project, "--target", load_settings().dbt_target])
     if not result.success:
         raise PipelineCliError(f"dbt parse failed in {DBT_PROJECT_DIR}: {result.exception}; fix the model it names")
     print(f"dbt manifest: {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
@@ -92,7 +95,10 @@ def run() -> int:
     from reference_pipeline.definitions import defs
 
     instance = dg.DagsterInstance.get()
-    result = defs.resolve_job_def("reference_pipeline").execute_in_process(instance=instance, raise_on_error=False)
+    run_config = {"loggers": {"console": {"config": {"log_level": os.environ.get("PIPELINE_LOG_LEVEL", "INFO")}}}}
+    result = defs.resolve_job_def("reference_pipeline").execute_in_process(
+        run_config=run_config, instance=instance, raise_on_error=False
+    )
     materialised = sorted(
         event.asset_key.to_user_string()
         for event in result.all_events
