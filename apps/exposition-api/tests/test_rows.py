@@ -151,3 +151,18 @@ def test_rows_served_metric_counts_rows(client, reader) -> None:
     metrics = client.get("/metrics").get_data(as_text=True)
     assert 'dataapp_rows_served_total{app="exposition-api",dataset="policies",format="json"}' in metrics
     assert 'route="/v1/datasets/<name>/rows"' in metrics
+
+
+def test_catalog_without_refresh_metadata_has_null_counts(tmp_path, gold_file, tokens) -> None:
+    import shutil
+
+    from dataplatform_common.warehouse import DuckDBWarehouse
+    from exposition_api import create_app
+
+    path = tmp_path / "gold.duckdb"
+    shutil.copy(gold_file, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute("DROP TABLE meta_refresh")
+    client = create_app(warehouse=DuckDBWarehouse(path), verifier=tokens.verifier()).test_client()
+    body = client.get("/v1/datasets", headers=tokens.header("Data.Read.Public")).json
+    assert [(d["name"], d["row_count"], d["last_refresh"]) for d in body["datasets"]] == [("postal_codes", None, None)]

@@ -41,8 +41,11 @@ class Sql:
     params: list[Any] = field(default_factory=list)
 
 
-def _cast(column: Column) -> str:
-    return f"CAST(? AS {column.type})"
+def _placeholder(column: Column) -> str:
+    """The placeholder of a value already parsed to the column's Python type (int, date, Decimal, str).
+
+    No SQL CAST: a cast on the parameter side hides the comparison from DuckDB's zone-map pruning."""
+    return "?"
 
 
 def parse_filters(dataset: Dataset, args: Mapping[str, list[str]], reserved: frozenset[str], quote) -> Sql:
@@ -73,11 +76,11 @@ def parse_filters(dataset: Dataset, args: Mapping[str, list[str]], reserved: fro
                 items = [column.parse(v) for v in values[0].split(",")]
                 if not 1 <= len(items) <= MAX_IN_VALUES:
                     raise ValueError(f"between 1 and {MAX_IN_VALUES} values")
-                sql.where.append(f"{quote(name)} IN ({', '.join(_cast(column) for _ in items)})")
+                sql.where.append(f"{quote(name)} IN ({', '.join(_placeholder(column) for _ in items)})")
                 sql.params.extend(items)
             else:
                 sql_operator = "=" if kind == "eq" else RANGE_OPERATORS[operator]
-                sql.where.append(f"{quote(name)} {sql_operator} {_cast(column)}")
+                sql.where.append(f"{quote(name)} {sql_operator} {_placeholder(column)}")
                 sql.params.append(column.parse(values[0]))
         except ValueError as error:
             errors.append((path, str(error)))
@@ -145,8 +148,8 @@ def keyset_condition(order: OrderBy, values: list[Any], quote) -> tuple[str, lis
     """(c1 > v1) OR (c1 = v1 AND c2 > v2) OR ...; `<` for descending columns. Portable SQL."""
     clauses, params = [], []
     for i, (column, desc) in enumerate(zip(order.columns, order.descending, strict=True)):
-        parts = [f"{quote(c.name)} = {_cast(c)}" for c in order.columns[:i]]
-        parts.append(f"{quote(column.name)} {'<' if desc else '>'} {_cast(column)}")
+        parts = [f"{quote(c.name)} = {_placeholder(c)}" for c in order.columns[:i]]
+        parts.append(f"{quote(column.name)} {'<' if desc else '>'} {_placeholder(column)}")
         clauses.append("(" + " AND ".join(parts) + ")")
         params.extend(values[:i])
         params.append(values[i])

@@ -81,13 +81,25 @@ def _args() -> dict[str, list[str]]:
     return request.args.to_dict(flat=False)
 
 
-@blueprint.get("/datasets")
-def list_datasets() -> Response:
+def _refresh_metadata() -> dict[str, tuple[Any, Any]]:
+    """table -> (refreshed_at, row_count) from `meta_refresh`; empty when the gold layer has no such table."""
     warehouse = get_warehouse()
+    exists = warehouse.query(
+        "SELECT count(*) FROM information_schema.tables WHERE lower(table_name) = ?",
+        ["meta_refresh"],
+        operation="catalog",
+    ).rows[0][0]
+    if not exists:
+        return {}
     result = warehouse.query(
         f"SELECT dataset, refreshed_at, row_count FROM {warehouse.quote('meta_refresh')}", operation="catalog"
     )
-    refresh: dict[str, tuple[Any, Any]] = {row[0]: (row[1], row[2]) for row in result.rows}
+    return {row[0]: (row[1], row[2]) for row in result.rows}
+
+
+@blueprint.get("/datasets")
+def list_datasets() -> Response:
+    refresh = _refresh_metadata()
     principal = get_principal()
     datasets = []
     for dataset in _catalog().values():

@@ -8,8 +8,9 @@ the highest data classification a caller may read.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,30 @@ class Principal:
 KeyResolver = Callable[[str], Any]  # token -> verification key
 
 
-@dataclass(frozen=True, slots=True)
+VERIFIED_CACHE_SIZE = 4096
+
+
+@dataclass(slots=True)
 class TokenVerifier:
+    """Verifies tokens; a token that verified is remembered (by its exact bytes, signature included) until
+    its `exp`, so a client reusing its token does not pay an RSA verification per request."""
+
     issuer: str
     audience: str
     resolve_key: KeyResolver
+    _verified: dict[str, Principal] = field(default_factory=dict, repr=False, compare=False)
 
     def verify(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and time.time() < cached.claims["exp"]:
+            return cached
+        principal = self._verify(token)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = principal
+        return principal
+
+    def _verify(self, token: str) -> Principal:
         try:
             key = self.resolve_key(token)
             claims = jwt.decode(

@@ -62,10 +62,10 @@ def normalise_record(record: Mapping[str, Any], rules: tuple[FieldRule, ...]) ->
             continue
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             result.output[rule.name] = None
-            result.errors.append(FieldError(rule.name, "invalid_type", f"{rule.name} must be a string"))
+            result.errors.append(FieldError(rule.name, "invalid_type", f"{rule.name} must be a string or a number"))
             continue
         try:
-            result.output[rule.name] = rule.normalise(value)
+            result.output[rule.name] = rule.normalise(value if isinstance(value, str) else str(value))
         except NormalisationError as error:
             result.output[rule.name] = None
             result.errors.append(FieldError(rule.name, error.code, error.message))

@@ -23,8 +23,11 @@ QueryObserver = Callable[[str, str, float], None]  # (backend, operation, second
 class DuckDBWarehouse:
     backend = "duckdb"
 
-    def __init__(self, path: Path, observe: QueryObserver | None = None, recheck_seconds: float = 1.0) -> None:
+    def __init__(
+        self, path: Path, observe: QueryObserver | None = None, recheck_seconds: float = 1.0, threads: int | None = None
+    ) -> None:
         self.path = path
+        self.threads = threads  # DuckDB worker threads per query (None: DuckDB's default, one per core)
         self._observe = observe
         self._recheck_seconds = recheck_seconds
         self._lock = threading.Lock()
@@ -62,7 +65,8 @@ class DuckDBWarehouse:
             self._connection.close()
             self._connection = None
         try:
-            self._connection = duckdb.connect(str(self.path), read_only=True)
+            config = {"threads": self.threads} if self.threads else {}
+            self._connection = duckdb.connect(str(self.path), read_only=True, config=config)
         except duckdb.Error as error:
             first_line = str(error).splitlines()[0]
             raise WarehouseUnavailableError(f"cannot open DuckDB file {self.path}: {first_line}") from None
