@@ -25,7 +25,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE_SQL = REPO / "bench" / "pipeline_baseline.sql"
-GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "postal_codes")
+GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "ref_postal_codes")
 
 
 def _peak_rss_mib() -> float:

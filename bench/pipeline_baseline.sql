@@ -68,7 +68,7 @@ select upper(trim(premium_id)) as premium_id, upper(trim(policy_id)) as policy_i
 from raw_premiums where premium_id is not null
 qualify row_number() over (partition by upper(trim(premium_id)) order by filename desc) = 1;
 
-create or replace table gold.postal_codes as
+create or replace table gold.ref_postal_codes as
 select postal_code, commune, department_code, department, region_code, region from postal_codes;
 
 create or replace table gold.customers as

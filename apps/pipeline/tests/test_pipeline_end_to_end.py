@@ -13,7 +13,7 @@ from reference_pipeline.raw_drops import ENTITY_FORMATS
 
 pytestmark = pytest.mark.slow
 
-GOLD = ("customers", "policies", "claims", "premiums_monthly", "postal_codes")
+GOLD = ("customers", "policies", "claims", "premiums_monthly", "ref_postal_codes")
 
 
 def _raw_frame(landing, entity: str) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def catalog_from_manifest(manifest_path: Path) -> dict[str, Any]:
             )
         if not columns:
             raise CatalogGenerationError(f"{model}: an exposed model must declare its columns (with data_type)")
-        datasets[table] = {
+        datasets[str(meta.get("dataset", table))] = {
             "description": node.get("description", ""),
             "table": table,
             "owner": meta.get("owner", "data-platform-team"),

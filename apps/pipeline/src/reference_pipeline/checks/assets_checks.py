@@ -12,7 +12,7 @@ from reference_pipeline.checks.expectations import validate
 from reference_pipeline.checks.suites import Suite, suites
 from reference_pipeline.warehouse import Warehouse
 
-GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "postal_codes")
+GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "ref_postal_codes")
 # A cumulative mart that loses more than this share of its rows, or grows more than this factor, is an anomaly.
 MAX_SHRINK = 0.10
 MAX_GROWTH = 10.0

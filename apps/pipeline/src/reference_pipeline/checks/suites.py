@@ -117,7 +117,7 @@ def suites() -> list[Suite]:
         ),
         Suite(
             "gold",
-            "postal_codes",
+            "ref_postal_codes",
             [
                 gxe.ExpectColumnValuesToBeUnique(column="postal_code"),
                 gxe.ExpectColumnValuesToMatchRegex(column="postal_code", regex=POSTAL_CODE),
