@@ -76,18 +76,25 @@ def test_render_and_graph_commands(fixture_repo: Path, repo_root: Path, mirror: 
     assert "AppProject" in picture_text and "wave 1" in picture_text
 
 
-def test_missing_helm_fails_loudly(fixture_repo: Path, mirror: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "command", [("validate", "dev"), ("validate", "--all", "--json"), ("render", "dev"), ("graph", "dev")]
+)
+def test_missing_helm_stops_the_command_in_one_line(
+    command: tuple[str, ...], fixture_repo: Path, mirror: Path, tmp_path: Path
+) -> None:
+    """A missing tool is the workstation's problem, not a finding: one line on stderr, exit 2, nothing passes."""
     env = dict(os.environ)
     # The fixture copy has no .tools/bin and PATH holds only the Python running the test: no helm anywhere.
     env.update(PLATFORM_REPO_ROOT=str(fixture_repo), PLATFORM_UPSTREAM_MIRROR=str(mirror), PATH=str(tmp_path))
     result = subprocess.run(
-        [sys.executable, "-m", "platformctl", "validate", "dev"],
+        [sys.executable, "-m", "platformctl", *command],
         capture_output=True,
         text=True,
         env=env,
         timeout=300,
         check=False,
     )
-    assert result.returncode == 1
-    assert "required tool `helm` not found" in result.stdout and "make tools" in result.stdout
-    assert "Traceback" not in result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"platformctl {command[0]}: required tool `helm` not found"), result.stderr
+    assert "make tools" in result.stderr and result.stderr.count("\n") == 1
+    assert "PASSED" not in result.stdout
