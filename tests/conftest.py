@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from platformctl.paths import MIRROR_ENV_VAR
+from platformctl.paths import MIRROR_ENV_VAR, upstream_mirror
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -25,6 +25,12 @@ if _default_mirror.is_dir():
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    """The offline upstream mirror every test uses ($PLATFORM_UPSTREAM_MIRROR, else beside this checkout)."""
+    return upstream_mirror(root=REPO_ROOT)
 
 
 @pytest.fixture

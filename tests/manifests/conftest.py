@@ -16,7 +16,6 @@ import yaml
 
 from platformctl.findings import Finding
 from platformctl.gate import EnvReport, run_gates
-from platformctl.paths import upstream_mirror
 
 FIXTURE = Path(__file__).parent / "fixtures" / "repo"
 # The components the fixture repository must run (the real list is platformctl.catalogue.REQUIRED_COMPONENTS).
@@ -26,11 +25,6 @@ FIXTURE_REQUIRED = ("web", "cert-manager", "kube-prometheus-stack")
 @pytest.fixture(scope="session")
 def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("render-cache")
-
-
-@pytest.fixture(scope="session")
-def mirror(repo_root: Path) -> Path:
-    return upstream_mirror(root=repo_root)
 
 
 @pytest.fixture

@@ -11,15 +11,13 @@ import yaml
 
 from platformctl.cli import main
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "upstream"
-
 
 @pytest.fixture
-def repo(policy_repo: Callable[..., Path], repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo(policy_repo: Callable[..., Path], repo_root: Path, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = policy_repo()
     monkeypatch.setenv("PLATFORM_REPO_ROOT", str(root))
     monkeypatch.setenv("VENV_ROOT", str(repo_root / ".venv"))
-    monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(MIRROR))
+    monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(mirror))
     return root
 
 
