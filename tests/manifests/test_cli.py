@@ -18,10 +18,17 @@ pytestmark = pytest.mark.slow
 
 
 def platformctl(root: Path, repo_root: Path, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+    """Run the command on the fixture copy `root`, whatever PLATFORM_* settings the caller's shell holds.
+
+    The chart cache is pinned to the copy's own (absent) `.cache/charts`, as the in-process `gate`
+    fixture pins an empty one: an inherited $PLATFORM_CHART_CACHE holding real chart archives would
+    otherwise replace the mirror's defaults (and schemas) and change what the values gate reports.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PLATFORM_")}
     env.update(
         PLATFORM_REPO_ROOT=str(root),
         PLATFORM_UPSTREAM_MIRROR=str(mirror),
+        PLATFORM_CHART_CACHE=str(root / ".cache" / "charts"),
         PATH=f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
     )
     return subprocess.run(
@@ -36,8 +43,11 @@ def test_validate_json_lists_findings_and_fails(fixture_repo: Path, repo_root: P
     findings = json.loads(result.stdout)
     keys = {"gate", "env", "application", "kind", "name", "file", "message", "fix"}
     assert findings and all(keys <= set(f) for f in findings)
-    typo = [f for f in findings if f["gate"] == "values" and f["severity"] == "error"]
-    assert typo[0]["message"].startswith("unknown key `prometheus.prometheusSpec.retenton`")
+    values_errors = [f for f in findings if f["gate"] == "values" and f["severity"] == "error"]
+    typo = [f for f in values_errors if f["application"] == "kube-prometheus-stack"]
+    assert len(typo) == 1, f"values-gate errors: {values_errors}"
+    assert typo[0]["message"].startswith("unknown key `prometheus.prometheusSpec.retenton`"), typo[0]
+    assert typo[0]["file"] == "$values/platform/kube-prometheus-stack/values.yaml", typo[0]
 
 
 def test_validate_human_output_has_table_and_one_line_findings(
