@@ -74,3 +74,12 @@ def add_web_objects(root: Path, *objects: dict[str, object], env: str = "dev") -
     values = yaml.safe_load(values_file.read_text(encoding="utf-8")) or {}
     values["extraObjects"] = [*values.get("extraObjects", []), *objects]
     values_file.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+
+
+def add_inline_values(root: Path, flow_mapping: str) -> None:
+    """Give every child Application of the fixture's app-of-apps chart `helm.valuesObject: <flow_mapping>`."""
+    edit(
+        root / ".argocd" / "apps" / "templates" / "applications.yaml",
+        "        releaseName: {{ $name }}",
+        f"        releaseName: {{{{ $name }}}}\n        valuesObject: {flow_mapping}",
+    )

@@ -17,7 +17,9 @@ from .conftest import edit
 pytestmark = pytest.mark.slow
 
 
-def platformctl(root: Path, repo_root: Path, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def platformctl(
+    root: Path, repo_root: Path, mirror: Path, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run the command on the fixture copy `root`, whatever PLATFORM_* settings the caller's shell holds.
 
     The chart cache is pinned to the copy's own (absent) `.cache/charts`, as the in-process `gate`
@@ -29,7 +31,7 @@ def platformctl(root: Path, repo_root: Path, mirror: Path, *args: str) -> subpro
         PLATFORM_REPO_ROOT=str(root),
         PLATFORM_UPSTREAM_MIRROR=str(mirror),
         PLATFORM_CHART_CACHE=str(root / ".cache" / "charts"),
-        PATH=f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
+        PATH=path if path is not None else f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
     )
     return subprocess.run(
         [sys.executable, "-m", "platformctl", *args], capture_output=True, text=True, env=env, timeout=300, check=False
@@ -90,20 +92,11 @@ def test_render_and_graph_commands(fixture_repo: Path, repo_root: Path, mirror: 
     "command", [("validate", "dev"), ("validate", "--all", "--json"), ("render", "dev"), ("graph", "dev")]
 )
 def test_missing_helm_stops_the_command_in_one_line(
-    command: tuple[str, ...], fixture_repo: Path, mirror: Path, tmp_path: Path
+    command: tuple[str, ...], fixture_repo: Path, repo_root: Path, mirror: Path, tmp_path: Path
 ) -> None:
     """A missing tool is the workstation's problem, not a finding: one line on stderr, exit 2, nothing passes."""
-    env = dict(os.environ)
-    # The fixture copy has no .tools/bin and PATH holds only the Python running the test: no helm anywhere.
-    env.update(PLATFORM_REPO_ROOT=str(fixture_repo), PLATFORM_UPSTREAM_MIRROR=str(mirror), PATH=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "-m", "platformctl", *command],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
+    # The fixture copy has no .tools/bin and PATH holds only an empty folder: no helm anywhere.
+    result = platformctl(fixture_repo, repo_root, mirror, *command, path=str(tmp_path))
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.startswith(f"platformctl {command[0]}: required tool `helm` not found"), result.stderr
     assert "make tools" in result.stderr and result.stderr.count("\n") == 1
