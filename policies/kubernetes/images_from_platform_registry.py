@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from platform_policy import POD_KINDS, containers, context
+from platform_policy import POD_KINDS, PlatformCheck, containers, context
 
 
 def registry_of(image: str) -> str:
@@ -17,19 +15,15 @@ def registry_of(image: str) -> str:
     return ""
 
 
-class ImagesFromPlatformRegistry(BaseK8Check):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Container images come only from the platform's Azure Container Registry",
-            id="CKV_PLATFORM_2",
-            categories=[CheckCategories.KUBERNETES],
-            supported_entities=list(POD_KINDS),
-        )
+class ImagesFromPlatformRegistry(PlatformCheck):
+    CHECK_ID = "CKV_PLATFORM_2"
+    TITLE = "Container images come only from the platform's Azure Container Registry"
+    ENTITIES = POD_KINDS
 
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def passes(self, conf: dict[str, Any]) -> bool:
         allowed = {registry.lower() for registry in context()["registries"]}
         images = [str(container.get("image") or "") for container in containers(conf)]
-        return CheckResult.PASSED if all(registry_of(image) in allowed for image in images) else CheckResult.FAILED
+        return all(registry_of(image) in allowed for image in images)
 
 
 check = ImagesFromPlatformRegistry()

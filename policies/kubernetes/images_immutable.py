@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from platform_policy import POD_KINDS, containers
+from platform_policy import POD_KINDS, PlatformCheck, containers
 
 DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 # An exact release: 1.2.3, v1.2.3, 1.2.3-rc.1, 1.2.3-alpine3.20 (major.minor.patch required).
@@ -22,18 +20,14 @@ def is_immutable(image: str) -> bool:
     return bool(tag) and EXACT_VERSION_TAG.match(tag) is not None
 
 
-class ImagesImmutable(BaseK8Check):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Images are pinned by digest or exact version tag (never latest or a moving tag)",
-            id="CKV_PLATFORM_3",
-            categories=[CheckCategories.KUBERNETES],
-            supported_entities=list(POD_KINDS),
-        )
+class ImagesImmutable(PlatformCheck):
+    CHECK_ID = "CKV_PLATFORM_3"
+    TITLE = "Images are pinned by digest or exact version tag (never latest or a moving tag)"
+    ENTITIES = POD_KINDS
 
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def passes(self, conf: dict[str, Any]) -> bool:
         images = [str(container.get("image") or "") for container in containers(conf)]
-        return CheckResult.PASSED if all(is_immutable(image) for image in images) else CheckResult.FAILED
+        return all(is_immutable(image) for image in images)
 
 
 check = ImagesImmutable()

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, ClassVar
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
 
 CONTEXT_ENV_VAR = "PLATFORM_POLICY_CONTEXT"
 
@@ -47,6 +51,12 @@ def clean(value: Any) -> Any:
 
 def metadata(conf: dict[str, Any]) -> dict[str, Any]:
     value = conf.get("metadata")
+    return clean(value) if isinstance(value, dict) else {}
+
+
+def object_spec(conf: dict[str, Any]) -> dict[str, Any]:
+    """The object's `spec` without checkov's bookkeeping; {} when it has none."""
+    value = conf.get("spec")
     return clean(value) if isinstance(value, dict) else {}
 
 
@@ -105,3 +115,27 @@ def selector_matches(selector: dict[str, Any] | None, target_labels: dict[str, s
         ):
             return False
     return True
+
+
+class PlatformCheck(BaseK8Check):
+    """One platform rule: a subclass sets CHECK_ID, TITLE and ENTITIES (the kinds it inspects) and says
+    in `passes` whether an object complies. Defining this base registers nothing: checkov registers a
+    check when a module instantiates it (`check = MyCheck()`)."""
+
+    CHECK_ID: ClassVar[str]
+    TITLE: ClassVar[str]
+    ENTITIES: ClassVar[Sequence[str]]
+
+    def __init__(self) -> None:
+        super().__init__(
+            name=self.TITLE,
+            id=self.CHECK_ID,
+            categories=[CheckCategories.KUBERNETES],
+            supported_entities=list(self.ENTITIES),
+        )
+
+    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return CheckResult.PASSED if self.passes(conf) else CheckResult.FAILED
+
+    def passes(self, conf: dict[str, Any]) -> bool:
+        raise NotImplementedError

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from platform_policy import clean
+from platform_policy import PlatformCheck, object_spec
 
 # A release tag or chart version (1.2.3, v1.2.3, 1.2.3-rc.1) or a full commit SHA. Anything else
 # (HEAD, main, release/1.x, ranges such as 1.2.*, ^1.2) can move under a deployed environment.
@@ -15,26 +13,22 @@ PINNED_REVISION = re.compile(r"^(v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?|[0-9a-f]{4
 
 
 def application_sources(conf: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = clean(conf.get("spec")) if isinstance(conf.get("spec"), dict) else {}
+    spec = object_spec(conf)
     sources = list(spec.get("sources") or [])
     if isinstance(spec.get("source"), dict):
         sources.append(spec["source"])
     return [source for source in sources if isinstance(source, dict)]
 
 
-class ProdArgoTargetRevisionPinned(BaseK8Check):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Prod: Application sources pin targetRevision to an exact version or commit (no HEAD, no branch)",
-            id="CKV_PLATFORM_13",
-            categories=[CheckCategories.KUBERNETES],
-            supported_entities=["Application"],
-        )
+class ProdArgoTargetRevisionPinned(PlatformCheck):
+    CHECK_ID = "CKV_PLATFORM_13"
+    TITLE = "Prod: Application sources pin targetRevision to an exact version or commit (no HEAD, no branch)"
+    ENTITIES = ["Application"]
 
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def passes(self, conf: dict[str, Any]) -> bool:
         sources = application_sources(conf)
         pinned = bool(sources) and all(PINNED_REVISION.match(str(s.get("targetRevision") or "")) for s in sources)
-        return CheckResult.PASSED if pinned else CheckResult.FAILED
+        return pinned
 
 
 check = ProdArgoTargetRevisionPinned()

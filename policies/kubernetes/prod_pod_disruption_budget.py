@@ -4,25 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from platform_policy import context, namespace, pod_template, selector_matches
+from platform_policy import PlatformCheck, context, namespace, pod_template, selector_matches
 
 
-class ProdPodDisruptionBudget(BaseK8Check):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Prod: a PodDisruptionBudget selects the pods of every Deployment and StatefulSet",
-            id="CKV_PLATFORM_5",
-            categories=[CheckCategories.KUBERNETES],
-            supported_entities=["Deployment", "StatefulSet"],
-        )
+class ProdPodDisruptionBudget(PlatformCheck):
+    CHECK_ID = "CKV_PLATFORM_5"
+    TITLE = "Prod: a PodDisruptionBudget selects the pods of every Deployment and StatefulSet"
+    ENTITIES = ["Deployment", "StatefulSet"]
 
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def passes(self, conf: dict[str, Any]) -> bool:
         pod_labels = (pod_template(conf).get("metadata") or {}).get("labels") or {}
         budgets = [pdb for pdb in context()["pod_disruption_budgets"] if pdb["namespace"] == namespace(conf)]
         covered = any(selector_matches(pdb["selector"], pod_labels) for pdb in budgets)
-        return CheckResult.PASSED if covered else CheckResult.FAILED
+        return covered
 
 
 check = ProdPodDisruptionBudget()

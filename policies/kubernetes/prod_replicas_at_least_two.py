@@ -8,23 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from checkov.common.models.enums import CheckCategories, CheckResult
-from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check
-from platform_policy import clean, context, metadata, namespace
+from platform_policy import PlatformCheck, context, metadata, namespace, object_spec
 
 MINIMUM_REPLICAS = 2
 
 
-class ProdReplicasAtLeastTwo(BaseK8Check):
-    def __init__(self) -> None:
-        super().__init__(
-            name="Prod: Deployments and StatefulSets run at least 2 replicas (HPA minReplicas or spec.replicas)",
-            id="CKV_PLATFORM_4",
-            categories=[CheckCategories.KUBERNETES],
-            supported_entities=["Deployment", "StatefulSet"],
-        )
+class ProdReplicasAtLeastTwo(PlatformCheck):
+    CHECK_ID = "CKV_PLATFORM_4"
+    TITLE = "Prod: Deployments and StatefulSets run at least 2 replicas (HPA minReplicas or spec.replicas)"
+    ENTITIES = ["Deployment", "StatefulSet"]
 
-    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+    def passes(self, conf: dict[str, Any]) -> bool:
         name, kind = metadata(conf).get("name"), conf.get("kind")
         autoscaler = next(
             (
@@ -34,9 +28,9 @@ class ProdReplicasAtLeastTwo(BaseK8Check):
             ),
             None,
         )
-        spec = clean(conf.get("spec")) if isinstance(conf.get("spec"), dict) else {}
+        spec = object_spec(conf)
         floor = autoscaler["min_replicas"] if autoscaler else spec.get("replicas", 1)
-        return CheckResult.PASSED if isinstance(floor, int) and floor >= MINIMUM_REPLICAS else CheckResult.FAILED
+        return isinstance(floor, int) and floor >= MINIMUM_REPLICAS
 
 
 check = ProdReplicasAtLeastTwo()

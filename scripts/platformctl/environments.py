@@ -37,6 +37,17 @@ def load_yaml(path: Path) -> Any:
         raise PlatformError(f"{where}: malformed YAML: {problem}", fix="correct the YAML syntax") from error
 
 
+def check_cluster_document(
+    document: Any, schema: dict[str, Any], cluster_file: Path, *, fix: str, needed_by: str = ""
+) -> None:
+    """Raise one PlatformError naming the file, the JSON path and the best-matching schema error."""
+    error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
+    if error is not None:
+        location = "/".join(str(part) for part in error.absolute_path) or "(document)"
+        suffix = f" (needed by {needed_by})" if needed_by else ""
+        raise PlatformError(f"{cluster_file}: {location}: {error.message}{suffix}", fix=fix)
+
+
 @dataclass(frozen=True)
 class Environment:
     name: str
@@ -58,15 +69,12 @@ class Environment:
     def cluster(self) -> dict[str, Any]:
         """cluster.yaml, validated against its JSON Schema."""
         document = load_yaml(self.cluster_file)
-        schema = json.loads((self.root / CLUSTER_SCHEMA).read_text(encoding="utf-8"))
-        error = jsonschema.exceptions.best_match(jsonschema.Draft202012Validator(schema).iter_errors(document))
-        if error is not None:
-            location = "/".join(str(part) for part in error.absolute_path) or "(document)"
-            raise PlatformError(
-                f"{self.cluster_file}: {location}: {error.message}",
-                fix=f"make it match {CLUSTER_SCHEMA}",
-            )
+        check_cluster_document(document, self.cluster_schema, self.cluster_file, fix=f"make it match {CLUSTER_SCHEMA}")
         return document
+
+    @property
+    def cluster_schema(self) -> dict[str, Any]:
+        return json.loads((self.root / CLUSTER_SCHEMA).read_text(encoding="utf-8"))
 
     @cached_property
     def platform(self) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from platformctl import schemas, values_check
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
-from platformctl.errors import PlatformError
+from platformctl.errors import PlatformError, ToolMissingError
 from platformctl.findings import Finding, format_table
 from platformctl.graph_check import PROD_ENVIRONMENTS, GraphChecker
-from platformctl.paths import chart_cache, repo_root, upstream_mirror
+from platformctl.paths import chart_cache, relative_path, repo_root, upstream_mirror
 from platformctl.render import RenderedEnvironment, render_environment
 
 
@@ -55,6 +55,8 @@ def run_gates(
         rendered = render_environment(
             environment, out_dir, root=base, mirror=mirror_path, charts=charts, render_cache=render_cache
         )
+    except ToolMissingError:
+        raise  # a broken workstation, not a finding of the repository: one line from cli.main, exit 2
     except PlatformError as error:
         finding = Finding("render", env, "", "", "", "", error.message, error.fix or "")
         return EnvReport(env, None, [finding], timings={"render": time.perf_counter() - started})
@@ -69,11 +71,11 @@ def run_gates(
         if obj.get("kind") == "CustomResourceDefinition"
     ]
     crds = CrdCatalogue(mirror_path, rendered_crds)
-    root_file = _rel(rendered.root_manifest_file, base)
+    root_file = relative_path(rendered.root_manifest_file, base)
     targets = [schemas.Target(obj, "_bootstrap", rendered.bootstrap_file) for obj in rendered.bootstrap_objects]
     targets += [schemas.Target(obj, "_root", root_file) for obj in rendered.root_objects]
     for app in rendered.applications:
-        targets += [schemas.Target(obj, app.name, _rel(app.manifest_file, base)) for obj in app.objects]
+        targets += [schemas.Target(obj, app.name, relative_path(app.manifest_file, base)) for obj in app.objects]
     try:
         schema_findings, count = schemas.validate_objects(rendered.env, rendered.kubernetes_version, targets, crds)
     except PlatformError as error:
@@ -116,12 +118,3 @@ def summary_table(report: EnvReport) -> str:
 def _count(errors: Counter[str], warnings: Counter[str], name: str) -> str:
     text = str(errors.get(name, 0))
     return f"{text} (+{warnings[name]} warning)" if warnings.get(name) else text
-
-
-def _rel(path: Path | None, root: Path) -> str:
-    if path is None:
-        return ""
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

@@ -32,6 +32,7 @@ from platformctl.manifests import (
     kind_and_name,
     object_key,
 )
+from platformctl.paths import relative_path
 from platformctl.render import (
     APP_OF_APPS_CHART,
     BOOTSTRAP_DIR,
@@ -234,7 +235,7 @@ class GraphChecker:
         for obj in app.objects:
             group = group_of(str(obj.get("apiVersion", "")))
             kind, name = kind_and_name(obj)
-            file = _rel(app.manifest_file, self.root)
+            file = relative_path(app.manifest_file, self.root)
             if self.is_cluster_scoped(group, kind):
                 if not _kind_listed(spec.get("clusterResourceWhitelist"), group, kind) or _kind_listed(
                     spec.get("clusterResourceBlacklist"), group, kind
@@ -302,7 +303,7 @@ class GraphChecker:
             for obj in app.objects:
                 group, kind = group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))
                 key = object_key(obj, app.namespace, self.is_cluster_scoped(group, kind))
-                yield app.name, key, _rel(app.manifest_file, self.root)
+                yield app.name, key, relative_path(app.manifest_file, self.root)
 
     # -- namespaces ----------------------------------------------------------------------------------
     def check_namespaces_exist(self) -> None:
@@ -374,7 +375,7 @@ class GraphChecker:
             reported.add(group)
             provider = by_name.get(provider_name)
             _, name = kind_and_name(obj)
-            file = _rel(app.manifest_file, self.root)
+            file = relative_path(app.manifest_file, self.root)
             if provider is None:
                 self.add(
                     app.name,
@@ -425,7 +426,7 @@ class GraphChecker:
                         "pin an exact version tag or a @sha256 digest in the values-prod.yaml",
                         kind,
                         name,
-                        _rel(app.manifest_file, self.root),
+                        relative_path(app.manifest_file, self.root),
                     )
 
 
@@ -453,12 +454,3 @@ def _destination_allowed(spec: dict[str, Any], server: str, namespace: str) -> b
         elif _glob(namespace, pattern_namespace):
             allowed = True
     return allowed
-
-
-def _rel(path: Path | None, root: Path) -> str:
-    if path is None:
-        return ""
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)

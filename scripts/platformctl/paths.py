@@ -47,3 +47,15 @@ def chart_cache(explicit: str | Path | None = None, root: Path | None = None) ->
     """Folder of upstream chart archives (`<name>-<version>.tgz`); optional, may not exist."""
     candidate = explicit or os.environ.get(CHART_CACHE_ENV_VAR) or (root or repo_root()) / ".cache" / "charts"
     return Path(candidate).resolve()
+
+
+def relative_path(path: Path | None, root: Path) -> str:
+    """`path` as written in findings: relative to `root` when inside it, else as given ("" for none)."""
+    if path is None:
+        return ""
+    for candidate, base in ((path, root), (path.resolve(), root.resolve())):
+        try:
+            return str(candidate.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)

@@ -22,10 +22,10 @@ import yaml
 from platformctl import helm
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import Environment, get_environment, load_yaml
-from platformctl.errors import PlatformError
+from platformctl.errors import PlatformError, ToolMissingError
 from platformctl.findings import Finding
 from platformctl.manifests import deep_merge, parse_manifest
-from platformctl.paths import build_dir, chart_cache, repo_root, upstream_mirror
+from platformctl.paths import build_dir, chart_cache, relative_path, repo_root, upstream_mirror
 
 APP_OF_APPS_CHART = ".argocd/apps"
 BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its AppProject), applied by hand
@@ -124,7 +124,7 @@ def render_environment(
         out_dir or build_dir(base) / "rendered" / environment.name,
         root_manifest_text=root_text,
         bootstrap_objects=bootstrap_objects,
-        bootstrap_file=_rel(bootstrap_file, base) if bootstrap_file.is_file() else "",
+        bootstrap_file=relative_path(bootstrap_file, base) if bootstrap_file.is_file() else "",
     )
     _write(rendered)
     return rendered
@@ -151,14 +151,14 @@ class _Renderer:
         if not path.is_file():
             return []
         try:
-            return parse_manifest(path.read_text(encoding="utf-8"), _rel(path, self.base))
+            return parse_manifest(path.read_text(encoding="utf-8"), relative_path(path, self.base))
         except PlatformError as error:
-            self.finding("_bootstrap", _rel(path, self.base), error.message, error.fix or "correct the YAML")
+            self.finding("_bootstrap", relative_path(path, self.base), error.message, error.fix or "correct the YAML")
             return []
 
     def root(self, release: str, namespace: str) -> tuple[str, list[dict[str, Any]]]:
         """helm's output and the objects of the app-of-apps chart with this env's platform.yaml."""
-        platform_file = _rel(self.environment.platform_file, self.base)
+        platform_file = relative_path(self.environment.platform_file, self.base)
         try:
             text, _ = helm.template(
                 helm.HelmRequest(
@@ -173,6 +173,8 @@ class _Renderer:
                 cache_dir=self.cache_dir,
             )
             return text, parse_manifest(text, f"{APP_OF_APPS_CHART} (rendered with {platform_file})")
+        except ToolMissingError:
+            raise  # not a finding of this repository: the command stops with one line (cli.main)
         except PlatformError as error:
             self.finding("_root", platform_file, error.message, error.fix or "fix the app-of-apps chart")
             return "", []
@@ -209,6 +211,8 @@ class _Renderer:
         try:
             text, hit = helm.template(request, root=self.base, cache_dir=self.cache_dir)
             app.objects = parse_manifest(text, f"rendered {app.chart}")
+        except ToolMissingError:
+            raise
         except PlatformError as error:
             return app, error
         app.manifest_text, app.rendered, app.from_cache = text, True, hit
@@ -344,10 +348,3 @@ def _write(rendered: RenderedEnvironment) -> None:
         manifest.parent.mkdir(parents=True, exist_ok=True)
         manifest.write_text(app.manifest_text, encoding="utf-8")
         app.manifest_file = manifest
-
-
-def _rel(path: Path, base: Path) -> str:
-    try:
-        return str(path.relative_to(base))
-    except ValueError:
-        return str(path)

@@ -132,21 +132,15 @@ def test_bootstrap_file_with_two_applications_is_rejected(repo_copy: Path, capsy
 
 
 def test_real_run_against_an_unreachable_cluster_fails_in_one_line(
-    tmp_path: Path, repo_root: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    unreachable_kubeconfig: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The real pinned helm, pointed at a closed port on 127.0.0.1: the first step fails, nothing after it runs."""
     for name in ("CACHE", "CONFIG", "DATA"):
         monkeypatch.setenv(f"HELM_{name}_HOME", str(tmp_path / "helm" / name.lower()))
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "nowhere",
-            "clusters": [{"name": "nowhere", "cluster": {"server": "https://127.0.0.1:1"}}],
-            "users": [{"name": "nobody", "user": {"token": "unused"}}],
-            "contexts": [{"name": "nowhere", "context": {"cluster": "nowhere", "user": "nobody"}}],
-        })
-    )  # fmt: skip
-    assert main(["bootstrap", "dev", "--kubeconfig", str(kubeconfig), "--timeout", "5"]) == 2
+    assert main(["bootstrap", "dev", "--kubeconfig", str(unreachable_kubeconfig), "--timeout", "5"]) == 2
     captured = capsys.readouterr()
     assert "running step 1:" in captured.out
     assert "running step 2:" not in captured.out

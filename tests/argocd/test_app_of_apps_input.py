@@ -45,29 +45,34 @@ components:
         render_apps("dev", new_component)
 
 
-def test_missing_environment_is_required(render_apps: Any) -> None:
-    with pytest.raises(PlatformError, match=r"environment"):
-        render_apps("dev", "environment: null\n")
-
-
-def test_wave_lower_than_a_dependency_fails(render_apps: Any) -> None:
-    with pytest.raises(PlatformError, match=r"component datahub \(wave -9\) dependsOn datahub-prerequisites"):
-        render_apps("dev", "components:\n  datahub:\n    wave: -9\n")
-
-
-def test_disabled_dependency_fails(render_apps: Any) -> None:
-    with pytest.raises(PlatformError, match=r"dependsOn \"datahub-prerequisites\", which is disabled"):
-        render_apps("dev", "components:\n  datahub-prerequisites:\n    enabled: false\n")
-
-
-def test_chart_and_path_together_fail(render_apps: Any) -> None:
-    with pytest.raises(PlatformError, match=r"component grafana: set either chart .* or path"):
-        render_apps("dev", "components:\n  grafana:\n    path: platform/grafana\n")
-
-
-def test_prod_refuses_a_branch(render_apps: Any) -> None:
-    with pytest.raises(PlatformError, match=r"must be a release tag"):
-        render_apps("prod", "repo:\n  targetRevision: main\n")
+@pytest.mark.parametrize(
+    ("env", "override", "error"),
+    [
+        pytest.param("dev", "environment: null\n", r"environment", id="missing-environment"),
+        pytest.param(
+            "dev",
+            "components:\n  datahub:\n    wave: -9\n",
+            r"component datahub \(wave -9\) dependsOn datahub-prerequisites",
+            id="wave-lower-than-a-dependency",
+        ),
+        pytest.param(
+            "dev",
+            "components:\n  datahub-prerequisites:\n    enabled: false\n",
+            r"dependsOn \"datahub-prerequisites\", which is disabled",
+            id="disabled-dependency",
+        ),
+        pytest.param(
+            "dev",
+            "components:\n  grafana:\n    path: platform/grafana\n",
+            r"component grafana: set either chart .* or path",
+            id="chart-and-path-together",
+        ),
+        pytest.param("prod", "repo:\n  targetRevision: main\n", r"must be a release tag", id="prod-refuses-a-branch"),
+    ],
+)
+def test_invalid_platform_yaml_fails_naming_the_problem(render_apps: Any, env: str, override: str, error: str) -> None:
+    with pytest.raises(PlatformError, match=error):
+        render_apps(env, override)
 
 
 def test_disabling_a_component_removes_its_application_and_project_access(render_apps: Any) -> None:

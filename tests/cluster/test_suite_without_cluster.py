@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
 
 SUITE = Path(__file__).with_name("test_smoke.py")
 
@@ -30,17 +29,8 @@ def test_skips_with_a_clear_reason_without_kubeconfig(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_fails_against_an_unreachable_cluster(tmp_path: Path) -> None:
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(
-        yaml.safe_dump({
-            "apiVersion": "v1", "kind": "Config", "current-context": "nowhere",
-            "clusters": [{"name": "nowhere", "cluster": {"server": "https://127.0.0.1:1"}}],
-            "users": [{"name": "nobody", "user": {"token": "unused"}}],
-            "contexts": [{"name": "nowhere", "context": {"cluster": "nowhere", "user": "nobody"}}],
-        })
-    )  # fmt: skip
-    result = _run_suite(tmp_path, "--kubeconfig", str(kubeconfig))
+def test_fails_against_an_unreachable_cluster(tmp_path: Path, unreachable_kubeconfig: Path) -> None:
+    result = _run_suite(tmp_path, "--kubeconfig", str(unreachable_kubeconfig))
     assert result.returncode == 1, result.stdout
     assert "3 errors" in result.stdout or "3 failed" in result.stdout, result.stdout
     assert "cluster https://127.0.0.1:1 from" in result.stdout and "unreachable" in result.stdout

@@ -16,7 +16,6 @@ import yaml
 
 from platformctl.findings import Finding
 from platformctl.gate import EnvReport, run_gates
-from platformctl.paths import upstream_mirror
 
 FIXTURE = Path(__file__).parent / "fixtures" / "repo"
 # The components the fixture repository must run (the real list is platformctl.catalogue.REQUIRED_COMPONENTS).
@@ -26,11 +25,6 @@ FIXTURE_REQUIRED = ("web", "cert-manager", "kube-prometheus-stack")
 @pytest.fixture(scope="session")
 def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("render-cache")
-
-
-@pytest.fixture(scope="session")
-def mirror(repo_root: Path) -> Path:
-    return upstream_mirror(root=repo_root)
 
 
 @pytest.fixture
@@ -80,3 +74,12 @@ def add_web_objects(root: Path, *objects: dict[str, object], env: str = "dev") -
     values = yaml.safe_load(values_file.read_text(encoding="utf-8")) or {}
     values["extraObjects"] = [*values.get("extraObjects", []), *objects]
     values_file.write_text(yaml.safe_dump(values, sort_keys=False), encoding="utf-8")
+
+
+def add_inline_values(root: Path, flow_mapping: str) -> None:
+    """Give every child Application of the fixture's app-of-apps chart `helm.valuesObject: <flow_mapping>`."""
+    edit(
+        root / ".argocd" / "apps" / "templates" / "applications.yaml",
+        "        releaseName: {{ $name }}",
+        f"        releaseName: {{{{ $name }}}}\n        valuesObject: {flow_mapping}",
+    )

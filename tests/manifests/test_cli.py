@@ -17,12 +17,21 @@ from .conftest import edit
 pytestmark = pytest.mark.slow
 
 
-def platformctl(root: Path, repo_root: Path, mirror: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
+def platformctl(
+    root: Path, repo_root: Path, mirror: Path, *args: str, path: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the command on the fixture copy `root`, whatever PLATFORM_* settings the caller's shell holds.
+
+    The chart cache is pinned to the copy's own (absent) `.cache/charts`, as the in-process `gate`
+    fixture pins an empty one: an inherited $PLATFORM_CHART_CACHE holding real chart archives would
+    otherwise replace the mirror's defaults (and schemas) and change what the values gate reports.
+    """
+    env = {name: value for name, value in os.environ.items() if not name.startswith("PLATFORM_")}
     env.update(
         PLATFORM_REPO_ROOT=str(root),
         PLATFORM_UPSTREAM_MIRROR=str(mirror),
-        PATH=f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
+        PLATFORM_CHART_CACHE=str(root / ".cache" / "charts"),
+        PATH=path if path is not None else f"{tools_bin_dir(repo_root)}{os.pathsep}{env.get('PATH', '')}",
     )
     return subprocess.run(
         [sys.executable, "-m", "platformctl", *args], capture_output=True, text=True, env=env, timeout=300, check=False
@@ -36,8 +45,11 @@ def test_validate_json_lists_findings_and_fails(fixture_repo: Path, repo_root: P
     findings = json.loads(result.stdout)
     keys = {"gate", "env", "application", "kind", "name", "file", "message", "fix"}
     assert findings and all(keys <= set(f) for f in findings)
-    typo = [f for f in findings if f["gate"] == "values" and f["severity"] == "error"]
-    assert typo[0]["message"].startswith("unknown key `prometheus.prometheusSpec.retenton`")
+    values_errors = [f for f in findings if f["gate"] == "values" and f["severity"] == "error"]
+    typo = [f for f in values_errors if f["application"] == "kube-prometheus-stack"]
+    assert len(typo) == 1, f"values-gate errors: {values_errors}"
+    assert typo[0]["message"].startswith("unknown key `prometheus.prometheusSpec.retenton`"), typo[0]
+    assert typo[0]["file"] == "$values/platform/kube-prometheus-stack/values.yaml", typo[0]
 
 
 def test_validate_human_output_has_table_and_one_line_findings(
@@ -76,18 +88,16 @@ def test_render_and_graph_commands(fixture_repo: Path, repo_root: Path, mirror: 
     assert "AppProject" in picture_text and "wave 1" in picture_text
 
 
-def test_missing_helm_fails_loudly(fixture_repo: Path, mirror: Path, tmp_path: Path) -> None:
-    env = dict(os.environ)
-    # The fixture copy has no .tools/bin and PATH holds only the Python running the test: no helm anywhere.
-    env.update(PLATFORM_REPO_ROOT=str(fixture_repo), PLATFORM_UPSTREAM_MIRROR=str(mirror), PATH=str(tmp_path))
-    result = subprocess.run(
-        [sys.executable, "-m", "platformctl", "validate", "dev"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 1
-    assert "required tool `helm` not found" in result.stdout and "make tools" in result.stdout
-    assert "Traceback" not in result.stderr
+@pytest.mark.parametrize(
+    "command", [("validate", "dev"), ("validate", "--all", "--json"), ("render", "dev"), ("graph", "dev")]
+)
+def test_missing_helm_stops_the_command_in_one_line(
+    command: tuple[str, ...], fixture_repo: Path, repo_root: Path, mirror: Path, tmp_path: Path
+) -> None:
+    """A missing tool is the workstation's problem, not a finding: one line on stderr, exit 2, nothing passes."""
+    # The fixture copy has no .tools/bin and PATH holds only an empty folder: no helm anywhere.
+    result = platformctl(fixture_repo, repo_root, mirror, *command, path=str(tmp_path))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(f"platformctl {command[0]}: required tool `helm` not found"), result.stderr
+    assert "make tools" in result.stderr and result.stderr.count("\n") == 1
+    assert "PASSED" not in result.stdout

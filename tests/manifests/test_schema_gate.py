@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import GateRunner, add_web_objects, edit, errors_of, messages
+from .conftest import GateRunner, add_inline_values, add_web_objects, edit, errors_of, messages
 
 pytestmark = pytest.mark.slow
 
@@ -70,11 +70,7 @@ def test_root_applications_are_validated_against_the_argo_cd_crd(gate: GateRunne
 
 def test_preserve_unknown_fields_allows_any_field(gate: GateRunner, fixture_repo: Path) -> None:
     # Application.spec.source.helm.valuesObject is x-kubernetes-preserve-unknown-fields in the Argo CD CRD.
-    edit(
-        fixture_repo / ".argocd" / "apps" / "templates" / "applications.yaml",
-        "        releaseName: {{ $name }}",
-        "        releaseName: {{ $name }}\n        valuesObject: {anything: {goes: here}}",
-    )
+    add_inline_values(fixture_repo, "{anything: {goes: here}}")
     report = gate("dev")
     assert not errors_of(report, "schema"), messages(report.findings)
 

@@ -8,7 +8,7 @@ import pytest
 
 from platformctl.values_check import load_chart, unknown_keys
 
-from .conftest import GateRunner, edit, errors_of, messages
+from .conftest import GateRunner, add_inline_values, edit, errors_of, messages
 
 pytestmark = pytest.mark.slow
 
@@ -110,11 +110,7 @@ def test_map_given_where_the_chart_has_a_scalar(gate: GateRunner, fixture_repo: 
 
 
 def test_inline_application_values_are_rendered_and_checked(gate: GateRunner, fixture_repo: Path) -> None:
-    edit(
-        fixture_repo / ".argocd" / "apps" / "templates" / "applications.yaml",
-        "        releaseName: {{ $name }}",
-        "        releaseName: {{ $name }}\n        valuesObject: {replicas: 4, replicaCont: 2}",
-    )
+    add_inline_values(fixture_repo, "{replicas: 4, replicaCont: 2}")
     report = gate("dev")
     web = report.rendered.application("web")
     assert next(o for o in web.objects if o["kind"] == "Deployment")["spec"]["replicas"] == 4

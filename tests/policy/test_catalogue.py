@@ -7,7 +7,7 @@ from pathlib import Path
 
 from platformctl.policy.catalogue import KUBERNETES_CHECKS
 
-ID_PATTERN = re.compile(r"""(?:id=|id:\s*)"?(CKV_PLATFORM_\d+)"?""")
+ID_PATTERN = re.compile(r"""(?:CHECK_ID = |id:\s*)"?(CKV_PLATFORM_\d+)"?""")
 
 
 def test_each_custom_check_is_defined_in_exactly_one_file(repo_root: Path) -> None:

@@ -11,15 +11,13 @@ import yaml
 
 from platformctl.cli import main
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "upstream"
-
 
 @pytest.fixture
-def repo(policy_repo: Callable[..., Path], repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo(policy_repo: Callable[..., Path], repo_root: Path, mirror: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = policy_repo()
     monkeypatch.setenv("PLATFORM_REPO_ROOT", str(root))
     monkeypatch.setenv("VENV_ROOT", str(repo_root / ".venv"))
-    monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(MIRROR))
+    monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(mirror))
     return root
 
 
@@ -60,3 +58,16 @@ def test_missing_app_of_apps_names_the_file_and_the_fix(repo: Path, capsys: pyte
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert "_root/applications.yaml" in err and "platformctl render prod" in err
+
+
+def test_missing_checkov_stops_the_gate_in_one_line(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VENV_ROOT", str(tmp_path / "no-venvs"))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-bin"))
+    code = main(["policy", "dev", "--rendered", str(repo / "rendered")])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.startswith("platformctl policy: required tool `checkov` not found"), captured.err
+    assert "make venvs" in captured.err and captured.err.count("\n") == 1
+    assert "PASSED" not in captured.out

@@ -16,14 +16,26 @@ import pytest
 import yaml
 
 from platformctl.policy.catalogue import ADMISSION_CHECKS, KUBERNETES_CHECKS, RENDERED_CHECK, UPSTREAM_VALUES_CHECKS
-from platformctl.policy.gate import run_policy
+from platformctl.policy.gate import PolicyReport, run_policy
 from platformctl.policy.results import EXCEPTED, FAILED, PASSED
 
 pytestmark = pytest.mark.slow
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "upstream"
 TODAY = dt.date(2026, 11, 26)
 APP = "exposition-api"
+
+
+PolicyRunner = Callable[[list[str], Path], PolicyReport]
+
+
+@pytest.fixture
+def policy(mirror: Path) -> PolicyRunner:
+    """Run the gate on a repository copy's rendered tree: policy(["prod"], root) -> PolicyReport."""
+
+    def run(envs: list[str], root: Path) -> PolicyReport:
+        return run_policy(envs, rendered_root=root / "rendered", root=root, mirror=mirror, today=TODAY)
+
+    return run
 
 
 def read_documents(path: Path) -> list[dict]:
@@ -184,9 +196,9 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
     return expected
 
 
-def test_compliant_tree_passes_every_check(policy_repo: Callable[..., Path]) -> None:
+def test_compliant_tree_passes_every_check(policy_repo: Callable[..., Path], policy: PolicyRunner) -> None:
     root = policy_repo()
-    report = run_policy(["prod"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
+    report = policy(["prod"], root)
     failures = [(r.check_id, r.object) for r in report.failures()]
     assert failures == []
     passed = {r.check_id for r in report.results if r.status == PASSED}
@@ -194,10 +206,12 @@ def test_compliant_tree_passes_every_check(policy_repo: Callable[..., Path]) -> 
     assert every_check - passed == set(), "a check that never reports PASSED on the compliant tree did not run"
 
 
-def test_each_seeded_violation_fails_naming_check_and_object(policy_repo: Callable[..., Path]) -> None:
+def test_each_seeded_violation_fails_naming_check_and_object(
+    policy_repo: Callable[..., Path], policy: PolicyRunner
+) -> None:
     root = policy_repo()
     expected = seed_violations(root / "rendered" / "prod", root)
-    report = run_policy(["prod"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
+    report = policy(["prod"], root)
     failed = {(r.check_id, r.object) for r in report.failures()}
     assert expected - failed == set()
     every_check = {c.id for c in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK)}
@@ -206,16 +220,18 @@ def test_each_seeded_violation_fails_naming_check_and_object(policy_repo: Callab
     assert not [r for r in report.failures() if r.object == "Deployment/data-apps/exposition-api"]
 
 
-def test_prod_only_checks_do_not_run_in_dev(policy_repo: Callable[..., Path]) -> None:
+def test_prod_only_checks_do_not_run_in_dev(policy_repo: Callable[..., Path], policy: PolicyRunner) -> None:
     root = policy_repo()
     seed_violations(root / "rendered" / "dev", root)
-    report = run_policy(["dev"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
+    report = policy(["dev"], root)
     checks = {r.check_id for r in report.results}
     assert {"CKV_PLATFORM_4", "CKV_PLATFORM_5", "CKV_PLATFORM_13", "CKV_PLATFORM_V1"} & checks == set()
     assert ("CKV_PLATFORM_2", "Deployment/data-apps/docker-hub") in {(r.check_id, r.object) for r in report.failures()}
 
 
-def test_valid_exception_covers_a_failure_and_others_still_fail(policy_repo: Callable[..., Path]) -> None:
+def test_valid_exception_covers_a_failure_and_others_still_fail(
+    policy_repo: Callable[..., Path], policy: PolicyRunner
+) -> None:
     root = policy_repo(
         exceptions="exceptions:\n"
         "  - check: CKV_PLATFORM_2\n"
@@ -227,21 +243,21 @@ def test_valid_exception_covers_a_failure_and_others_still_fail(policy_repo: Cal
         "    expires: 2026-12-31\n"
     )
     seed_violations(root / "rendered" / "prod", root)
-    report = run_policy(["prod"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
+    report = policy(["prod"], root)
     statuses = {(r.check_id, r.object): r.status for r in report.results}
     assert statuses[("CKV_PLATFORM_2", "Deployment/data-apps/docker-hub")] == EXCEPTED
     assert statuses[("CKV_PLATFORM_3", "Deployment/data-apps/minor-tag")] == FAILED
     assert not [r for r in report.failures() if r.check_id == "PLATFORM_EXCEPTION"]
 
 
-def test_dockerfile_and_secret_findings_fail_the_gate(policy_repo: Callable[..., Path]) -> None:
+def test_dockerfile_and_secret_findings_fail_the_gate(policy_repo: Callable[..., Path], policy: PolicyRunner) -> None:
     root = policy_repo()
     (root / "apps" / "demo").mkdir(parents=True)
     (root / "apps" / "demo" / "Dockerfile").write_text('FROM python:latest\nUSER root\nCMD ["python"]\n')
     # Assembled at run time so that this test file itself carries no secret.
     key = "AKIA" + "Z7QW3RT5YU8IOP2A"
     (root / "apps" / "demo" / "settings.yaml").write_text(f"aws_access_key_id: {key}\n")
-    report = run_policy(["dev"], rendered_root=root / "rendered", root=root, mirror=MIRROR, today=TODAY)
+    report = policy(["dev"], root)
     failed = {(r.framework, r.object) for r in report.failures()}
     assert ("dockerfile", "Dockerfile/apps/demo/Dockerfile") in failed
     assert ("secrets", "File/apps/demo/settings.yaml") in failed

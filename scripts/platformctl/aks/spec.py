@@ -6,25 +6,20 @@ and `$defs/aksReady` lists the sections a cluster must also declare to be planne
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-import jsonschema
-
-from platformctl.environments import CLUSTER_SCHEMA, Environment
-from platformctl.errors import PlatformError
+from platformctl.environments import CLUSTER_SCHEMA, Environment, check_cluster_document
 
 
 def aks_cluster(env: Environment) -> dict[str, Any]:
     """cluster.yaml of `env`, checked against the schema and `$defs/aksReady`."""
     document = env.cluster
-    schema = json.loads((env.root / CLUSTER_SCHEMA).read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/aksReady"})
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    if error is not None:
-        location = "/".join(str(part) for part in error.absolute_path) or "(document)"
-        raise PlatformError(
-            f"{env.cluster_file}: {location}: {error.message} (needed by `platformctl aks`)",
-            fix=f"declare it as clusters/dev/cluster.yaml does ({CLUSTER_SCHEMA} $defs/aksReady)",
-        )
+    aks_ready = {"$defs": env.cluster_schema["$defs"], "$ref": "#/$defs/aksReady"}
+    check_cluster_document(
+        document,
+        aks_ready,
+        env.cluster_file,
+        fix=f"declare it as clusters/dev/cluster.yaml does ({CLUSTER_SCHEMA} $defs/aksReady)",
+        needed_by="`platformctl aks`",
+    )
     return document

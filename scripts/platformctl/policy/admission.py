@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from platformctl.environments import Environment
+from platformctl.paths import relative_path
 from platformctl.policy.catalogue import ADMISSION_CHECKS
-from platformctl.policy.results import FAILED, PASSED, PolicyResult
+from platformctl.policy.results import PolicyResult, rule_result
 
 # Built-in initiative "Kubernetes cluster pod security restricted standards for Linux-based workloads".
 RESTRICTED_INITIATIVE_ID = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
@@ -39,16 +40,14 @@ def check_admission(environment: Environment, objects: Iterable[dict[str, Any]])
     problems = admission_problems((environment.cluster.get("spec") or {}).get("azurePolicy") or {}, our_namespaces)
     name = (environment.cluster.get("metadata") or {}).get("name", environment.name)
     return [
-        PolicyResult(
+        rule_result(
+            check,
             env=environment.name,
             framework="admission",
-            check_id=check.id,
             object=f"AksCluster/{name}",
             application="",
-            file=str(environment.cluster_file.relative_to(environment.root)),
-            line=0,
-            status=FAILED if problems else PASSED,
-            title=f"{check.intent}: {'; '.join(problems)}" if problems else check.intent,
-            fix=check.fix,
+            file=relative_path(environment.cluster_file, environment.root),
+            passed=not problems,
+            detail="; ".join(problems),
         )
     ]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from platformctl.environments import Environment, list_environments
 from platformctl.errors import PlatformError
-from platformctl.paths import build_dir, repo_root
+from platformctl.paths import build_dir, relative_path, repo_root
 from platformctl.policy import checkov
 from platformctl.policy.admission import check_admission
 from platformctl.policy.catalogue import (
@@ -30,7 +30,7 @@ from platformctl.policy.catalogue import (
 from platformctl.policy.context import build_context, registries, stateful_components, write_context
 from platformctl.policy.exceptions import EXCEPTIONS_FILE, apply_exceptions, load_exceptions
 from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render, write_scan_tree
-from platformctl.policy.results import FAILED, PolicyResult, object_from_checkov_resource
+from platformctl.policy.results import FAILED, PolicyResult, object_from_checkov_resource, rule_result
 from platformctl.policy.upstream_values import check_upstream_values
 
 POLICIES_DIR = "policies/kubernetes"
@@ -53,13 +53,6 @@ class PolicyReport:
 
     def for_env(self, env: str) -> list[PolicyResult]:
         return sorted(r for r in self.results if r.env == env)
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
 
 
 def kubernetes_run(scan_dir: Path, env: str, root: Path, context_file: Path) -> checkov.CheckovRun:
@@ -95,7 +88,7 @@ def _kubernetes_results(
                 check_id=record.check_id,
                 object=object_from_checkov_resource(record.resource),
                 application=application,
-                file=_relative(scan_dir / relative, root),
+                file=relative_path(scan_dir / relative, root),
                 line=record.line,
                 status=status,
                 title=spec.intent if spec else record.check_name,
@@ -147,19 +140,17 @@ def _run_all(runs: Sequence[checkov.CheckovRun]) -> list[list[checkov.CheckovRec
 
 def _rendered_results(env_input: EnvironmentInput, root: Path) -> list[PolicyResult]:
     """One result per in-repo Application: PASSED when rendered, FAILED when its manifest is missing."""
-    root_file = _relative(env_input.rendered_dir / ROOT_FOLDER / "applications.yaml", root)
+    root_file = relative_path(env_input.rendered_dir / ROOT_FOLDER / "applications.yaml", root)
     names = sorted({*env_input.objects_by_application, *env_input.in_repo_unrendered} - {ROOT_FOLDER})
     return [
-        PolicyResult(
+        rule_result(
+            RENDERED_CHECK,
             env=env_input.name,
             framework="render",
-            check_id=RENDERED_CHECK.id,
             object=f"Application/argocd/{name}",
             application=name,
             file=root_file,
-            line=0,
-            status=FAILED if name in env_input.in_repo_unrendered else "PASSED",
-            title=RENDERED_CHECK.intent,
+            passed=name not in env_input.in_repo_unrendered,
             fix=RENDERED_CHECK.fix.replace("<env>", env_input.name),
         )
         for name in names

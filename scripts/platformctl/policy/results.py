@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from platformctl.policy.catalogue import CheckSpec
+
 PASSED = "PASSED"
 FAILED = "FAILED"
 EXCEPTED = "EXCEPTED"  # failed, but covered by a valid exception
@@ -65,3 +67,31 @@ def object_from_checkov_resource(resource: str) -> str:
     if kind in CLUSTER_SCOPED_KINDS:
         return f"{kind}/{name}"
     return f"{kind}/{namespace}/{name}"
+
+
+def rule_result(
+    check: CheckSpec,
+    *,
+    env: str,
+    framework: str,
+    object: str,
+    application: str,
+    file: str,
+    passed: bool,
+    detail: str = "",
+    fix: str | None = None,
+) -> PolicyResult:
+    """The result of one of our own rules (not a checkov record): no line, the check's intent as title
+    (with `detail` of what failed appended), the check's fix unless a more specific one is given."""
+    return PolicyResult(
+        env=env,
+        framework=framework,
+        check_id=check.id,
+        object=object,
+        application=application,
+        file=file,
+        line=0,
+        status=PASSED if passed else FAILED,
+        title=f"{check.intent}: {detail}" if detail else check.intent,
+        fix=check.fix if fix is None else fix,
+    )

@@ -17,8 +17,9 @@ import yaml
 
 from platformctl.environments import load_yaml
 from platformctl.errors import PlatformError
+from platformctl.paths import relative_path
 from platformctl.policy.catalogue import UPSTREAM_VALUES_CHECKS
-from platformctl.policy.results import FAILED, PASSED, PolicyResult
+from platformctl.policy.results import PolicyResult, rule_result
 
 RULES_FILE = "policies/upstream-values.yaml"
 RESOURCES_CHECK, SECURITY_CHECK = (check.id for check in UPSTREAM_VALUES_CHECKS)
@@ -95,13 +96,6 @@ def is_restricted(workload: dict[str, Any]) -> bool:
     return non_root and container.get("allowPrivilegeEscalation") is False
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
-
-
 def check_application(
     env: str, app: UpstreamApplication, rules: dict[str, list[str]], mirror: Path | None, root: Path
 ) -> list[PolicyResult]:
@@ -110,8 +104,8 @@ def check_application(
         return []
     values, missing = effective_values(app, mirror)
     shown = app.value_files[-1] if app.value_files else root / RULES_FILE
-    file = _relative(shown, root)
-    note = f" (missing values file(s): {', '.join(_relative(p, root) for p in missing)})" if missing else ""
+    file = relative_path(shown, root)
+    note = f" (missing values file(s): {', '.join(relative_path(p, root) for p in missing)})" if missing else ""
     results: list[PolicyResult] = []
     for workload in workloads:
         settings = values.get(workload) if isinstance(values.get(workload), dict) else {}
@@ -120,16 +114,14 @@ def check_application(
                 continue
             passed = has_resources(settings) if check.id == RESOURCES_CHECK else is_restricted(settings)
             results.append(
-                PolicyResult(
+                rule_result(
+                    check,
                     env=env,
                     framework="upstream-values",
-                    check_id=check.id,
                     object=f"Values/{app.name}/{workload}",
                     application=app.name,
                     file=file,
-                    line=0,
-                    status=PASSED if passed else FAILED,
-                    title=check.intent,
+                    passed=passed,
                     fix=check.fix.replace("<workload>", workload).replace("<component>", app.name) + note,
                 )
             )
