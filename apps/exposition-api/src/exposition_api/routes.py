@@ -143,7 +143,8 @@ def dataset_rows(name: str) -> Response:
             body = formats.table_to_arrow(page.select(query.fields))
             count = page.num_rows
         else:
-            result = warehouse.query(query.sql, query.params, operation="rows")
+            json_ready = media_type == formats.JSON and query.json_sql and warehouse.backend == "duckdb"
+            result = warehouse.query(query.json_sql if json_ready else query.sql, query.params, operation="rows")
             has_more = len(result.rows) > query.limit
             rows = result.rows[: query.limit]
             last = dict(zip(result.columns, rows[-1], strict=True)) if has_more else None
