@@ -44,7 +44,10 @@ def test_json_fast_path_is_byte_identical(gold_file: Path, dataset: str, args: d
         assert formats.rows_to_json(meta, query.fields, [tuple(r[i] for i in indexes) for r in page_generic]) == (
             formats.rows_to_json(meta, query.fields, [tuple(r[i] for i in indexes) for r in page_fast])
         )
-        last_generic, last_fast = dict(zip(columns, page_generic[-1])), dict(zip(columns, page_fast[-1]))
+        last_generic, last_fast = (
+            dict(zip(columns, page_generic[-1], strict=True)),
+            dict(zip(columns, page_fast[-1], strict=True)),
+        )
         assert encode_cursor(query.order, last_generic) == encode_cursor(query.order, last_fast)
 
 
