@@ -189,7 +189,7 @@ def _full_parser_phone(value: str, region: str = "FR") -> str:
     separator=st.sampled_from(["", " ", ".", "-", "  ", "/"]),
     region=st.sampled_from(["FR", "BE", "US"]),
 )
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 def test_phone_fast_path_agrees_with_the_full_parser(prefix: str, digits: str, separator: str, region: str) -> None:
     pairs = [digits[:1]] + [digits[i : i + 2] for i in range(1, len(digits), 2)]
     value = prefix + separator.join(pairs)

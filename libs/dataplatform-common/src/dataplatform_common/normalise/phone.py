@@ -29,6 +29,33 @@ def _french_number(text: str, default_region: str) -> phonenumbers.PhoneNumber |
     return phonenumbers.PhoneNumber(country_code=33, national_number=int(match.group(1).translate(_SEPARATORS)))
 
 
+def _french_type_patterns() -> tuple[tuple[re.Pattern[str], frozenset[int]], ...]:
+    """libphonenumber's own FR metadata as compiled (pattern, possible lengths): general first, then every type."""
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("FR")
+    descs = [metadata.general_desc] + [getattr(metadata, kind) for kind in (
+        "premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager", "uan", "voicemail",
+        "fixed_line", "mobile")]  # fmt: skip
+    return tuple(
+        (re.compile(desc.national_number_pattern), frozenset(desc.possible_length))
+        for desc in descs
+        if desc is not None and desc.national_number_pattern
+    )
+
+
+_FRENCH_GENERAL, *_FRENCH_TYPES = _french_type_patterns()
+
+
+def _valid_french(number: phonenumbers.PhoneNumber) -> bool:
+    """`phonenumbers.is_valid_number` for a +33 number, without its per-call regex-cache look-ups: valid when
+    the general description and at least one number type match (pattern and possible length)."""
+    national = str(number.national_number)
+
+    def matches(pattern: re.Pattern[str], lengths: frozenset[int]) -> bool:
+        return (not lengths or len(national) in lengths) and pattern.fullmatch(national) is not None
+
+    return matches(*_FRENCH_GENERAL) and any(matches(*desc) for desc in _FRENCH_TYPES)
+
+
 def _parse(text: str, default_region: str) -> phonenumbers.PhoneNumber:
     try:
         return phonenumbers.parse(text, default_region)
@@ -41,7 +68,12 @@ def normalise_phone(value: str, default_region: str = DEFAULT_REGION) -> str:
     text = value.strip()
     if not text:
         raise NormalisationError("required", "phone number is empty")
-    number = _french_number(text, default_region) or _parse(text, default_region)
-    if not phonenumbers.is_valid_number(number):
+    number = _french_number(text, default_region)
+    if number is not None:
+        valid = _valid_french(number)
+    else:
+        number = _parse(text, default_region)
+        valid = phonenumbers.is_valid_number(number)
+    if not valid:
         raise NormalisationError("invalid_phone", f"not a valid phone number for region {default_region}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
