@@ -18,6 +18,8 @@ from dataplatform_common.normalise import (
     normalise_postal_code,
     normalise_record,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 @pytest.mark.parametrize(
@@ -166,3 +168,34 @@ def test_normalise_record_collects_every_error_and_unknown_fields() -> None:
 def test_normalise_record_rejects_non_scalar_values() -> None:
     result = normalise_record({"first_name": ["a"], "last_name": "x"}, CUSTOMER)
     assert [(e.field, e.code) for e in result.errors] == [("first_name", "invalid_type")]
+
+
+def _full_parser_phone(value: str, region: str = "FR") -> str:
+    """The reference: phonenumbers.parse for every shape (what normalise_phone did before its fast path)."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value.strip(), region)
+    except phonenumbers.NumberParseException:
+        return "invalid"
+    if not phonenumbers.is_valid_number(number):
+        return "invalid"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+@given(
+    prefix=st.sampled_from(["0", "+33", "+33 ", "+33-", "+330", "0033", "00", ""]),
+    digits=st.text(alphabet="0123456789", min_size=8, max_size=11),
+    separator=st.sampled_from(["", " ", ".", "-", "  ", "/"]),
+    region=st.sampled_from(["FR", "BE", "US"]),
+)
+@settings(max_examples=600, deadline=None)
+def test_phone_fast_path_agrees_with_the_full_parser(prefix: str, digits: str, separator: str, region: str) -> None:
+    pairs = [digits[:1]] + [digits[i : i + 2] for i in range(1, len(digits), 2)]
+    value = prefix + separator.join(pairs)
+    try:
+        fast = normalise_phone(value, region)
+    except NormalisationError as error:
+        assert error.code in ("invalid_phone", "required")
+        fast = "invalid"
+    assert fast == _full_parser_phone(value, region), value

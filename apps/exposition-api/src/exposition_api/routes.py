@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from dataplatform_common.metrics import rows_served
 from dataplatform_common.problems import ApiProblemError, field_error
@@ -13,10 +13,19 @@ from flask import Blueprint, Response, current_app, request
 from exposition_api import formats
 from exposition_api.cache import CachedResponse, ResponseCache, make_etag
 from exposition_api.catalog import Dataset
-from exposition_api.query import MAX_GROUPS, QueryError, build_aggregate_query, build_rows_query, encode_cursor
+from exposition_api.query import (
+    MAX_GROUPS,
+    AggregateQuery,
+    QueryError,
+    RowsQuery,
+    build_aggregate_query,
+    build_rows_query,
+    encode_cursor,
+)
 
 blueprint = Blueprint("datasets", __name__, url_prefix="/v1")
 GZIP_MIN_BYTES = 1024
+QueryT = TypeVar("QueryT")
 
 
 def _catalog() -> dict[str, Dataset]:
@@ -60,16 +69,27 @@ def _send(entry: CachedResponse) -> Response:
     return response
 
 
-def _cached(dataset: Dataset, operation: str, produce: Callable[[str], CachedResponse]) -> Response:
+def _cached(
+    dataset: Dataset, operation: str, prepare: Callable[[], QueryT], produce: Callable[[QueryT, str], CachedResponse]
+) -> Response:
+    """Serve from the response cache, or `prepare` the query (400 on bad parameters) and `produce` the body.
+
+    A hit skips query parsing and SQL building: only valid requests are ever cached, under their exact
+    parameters, so a hit is a valid request. Bad parameters still win over an unacceptable Accept (400
+    before 406) because `prepare` runs first on a miss."""
     media_type = formats.negotiate(request.accept_mimetypes)
-    if media_type is None:
-        raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
-    warehouse = get_warehouse()
-    key = (dataset.name, operation, media_type, warehouse.version(), tuple(sorted(request.args.items(multi=True))))
-    entry = _cache().get(key)
+    cache = _cache()
+    key = None
+    if media_type is not None:
+        version = get_warehouse().version()
+        key = (dataset.name, operation, media_type, version, tuple(sorted(request.args.items(multi=True))))
+    entry = cache.get(key) if key is not None else None
     if entry is None:
-        entry = produce(media_type)
-        _cache().put(key, entry)
+        query = prepare()
+        if media_type is None:
+            raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
+        entry = produce(query, media_type)
+        cache.put(key, entry)
     if entry.rows:
         rows_served().labels(current_app.config["APP_NAME"], dataset.name, formats.FORMAT_NAMES[media_type]).inc(
             entry.rows
@@ -129,12 +149,14 @@ def list_datasets() -> Response:
 def dataset_rows(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
-    try:
-        query = build_rows_query(dataset, _args(), warehouse.quote)
-    except QueryError as error:
-        raise _bad_request(error) from None
 
-    def produce(media_type: str) -> CachedResponse:
+    def prepare() -> RowsQuery:
+        try:
+            return build_rows_query(dataset, _args(), warehouse.quote)
+        except QueryError as error:
+            raise _bad_request(error) from None
+
+    def produce(query: RowsQuery, media_type: str) -> CachedResponse:
         if media_type == formats.ARROW:
             table = warehouse.query_arrow(query.sql, query.params, operation="rows")
             has_more = table.num_rows > query.limit
@@ -143,7 +165,8 @@ def dataset_rows(name: str) -> Response:
             body = formats.table_to_arrow(page.select(query.fields))
             count = page.num_rows
         else:
-            result = warehouse.query(query.sql, query.params, operation="rows")
+            json_ready = media_type == formats.JSON and query.json_sql and warehouse.backend == "duckdb"
+            result = warehouse.query(query.json_sql if json_ready else query.sql, query.params, operation="rows")
             has_more = len(result.rows) > query.limit
             rows = result.rows[: query.limit]
             last = dict(zip(result.columns, rows[-1], strict=True)) if has_more else None
@@ -159,19 +182,21 @@ def dataset_rows(name: str) -> Response:
         headers = {"X-Next-Cursor": encode_cursor(query.order, last)} if last else {}
         return CachedResponse(body, media_type, make_etag(body), headers, rows=count)
 
-    return _cached(dataset, "rows", produce)
+    return _cached(dataset, "rows", prepare, produce)
 
 
 @blueprint.get("/datasets/<name>/aggregate")
 def dataset_aggregate(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
-    try:
-        query = build_aggregate_query(dataset, _args(), warehouse.quote)
-    except QueryError as error:
-        raise _bad_request(error) from None
 
-    def produce(media_type: str) -> CachedResponse:
+    def prepare() -> AggregateQuery:
+        try:
+            return build_aggregate_query(dataset, _args(), warehouse.quote)
+        except QueryError as error:
+            raise _bad_request(error) from None
+
+    def produce(query: AggregateQuery, media_type: str) -> CachedResponse:
         result = warehouse.query(query.sql, query.params, operation="aggregate")
         if len(result.rows) > MAX_GROUPS:
             raise ApiProblemError(400, f"more than {MAX_GROUPS} groups: add filters or fewer dimensions",
@@ -186,4 +211,4 @@ def dataset_aggregate(name: str) -> Response:
             body = formats.rows_to_json(meta, result.columns, result.rows)
         return CachedResponse(body, media_type, make_etag(body), rows=0)
 
-    return _cached(dataset, "aggregate", produce)
+    return _cached(dataset, "aggregate", prepare, produce)

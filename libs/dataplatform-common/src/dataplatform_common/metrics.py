@@ -7,8 +7,11 @@ samples to mmap files in that folder and `/metrics` aggregates them; without it,
 from __future__ import annotations
 
 import os
+import threading
 import time
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
+from typing import TypeVar
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -23,8 +26,24 @@ from prometheus_client import (
 
 from dataplatform_common import metric_names as names
 
+T = TypeVar("T")
+_REGISTER_LOCK = threading.Lock()
 
-@cache
+
+def _once(factory: Callable[[], T]) -> Callable[[], T]:
+    """functools.cache, safe under gunicorn threads: two threads of a worker reaching a metric for the first
+    time at once must not both register it (prometheus_client raises DuplicateTimeseries -> a 500)."""
+    cached = cache(factory)
+
+    @wraps(factory)
+    def get() -> T:
+        with _REGISTER_LOCK:
+            return cached()
+
+    return get
+
+
+@_once
 def http_request_duration() -> Histogram:
     return Histogram(
         names.HTTP_REQUEST_DURATION,
@@ -34,12 +53,12 @@ def http_request_duration() -> Histogram:
     )
 
 
-@cache
+@_once
 def rows_served() -> Counter:
     return Counter(names.ROWS_SERVED, "Dataset rows returned to clients", names.ROWS_SERVED_LABELS)
 
 
-@cache
+@_once
 def warehouse_query_duration() -> Histogram:
     return Histogram(
         names.WAREHOUSE_QUERY_DURATION,
@@ -49,7 +68,7 @@ def warehouse_query_duration() -> Histogram:
     )
 
 
-@cache
+@_once
 def enrichment_records() -> Counter:
     return Counter(names.ENRICHMENT_RECORDS, "Records processed by the enrichment API", names.ENRICHMENT_RECORDS_LABELS)
 

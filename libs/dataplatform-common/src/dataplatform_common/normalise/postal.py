@@ -18,6 +18,7 @@ from dataplatform_common.geography import DEPARTMENTS, REGIONS, department_of_po
 from dataplatform_common.normalise.errors import NormalisationError
 
 _DIGITS = re.compile(r"^\d{4,5}$")
+_MAX_RESOLVED = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,9 @@ class PostalReference:
 
     def __init__(self, communes_by_code: dict[str, tuple[str, ...]]) -> None:
         self._communes = communes_by_code
+        # Resolved codes, by the exact value asked for (usually the already-normalised 5 digits). Bounded: only
+        # valid codes are stored (France has about 6,000), under at most _MAX_RESOLVED spellings.
+        self._resolved: dict[str | int, PostalInfo] = {}
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str]]) -> PostalReference:
@@ -77,6 +81,15 @@ class PostalReference:
 
     def lookup(self, value: str | int) -> PostalInfo:
         """Normalise `value` and resolve it; raises NormalisationError when the code is invalid."""
+        resolved = self._resolved.get(value)
+        if resolved is not None:
+            return resolved
+        info = self._resolve(value)
+        if len(self._resolved) < _MAX_RESOLVED:
+            self._resolved[value] = info
+        return info
+
+    def _resolve(self, value: str | int) -> PostalInfo:
         postal_code = normalise_postal_code(value)
         department_code = department_of_postal_code(postal_code)
         assert department_code is not None  # normalise_postal_code guarantees it

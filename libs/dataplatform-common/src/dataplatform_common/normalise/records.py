@@ -50,26 +50,36 @@ def _is_blank(value: Any) -> bool:
 
 def normalise_record(record: Mapping[str, Any], rules: tuple[FieldRule, ...]) -> RecordResult:
     """Normalise every field of `record` with its rule; blank optional fields become None."""
-    result = RecordResult(output={})
-    known = set()
+    output: dict[str, Any] = {}
+    errors: list[FieldError] = []
     for rule in rules:
-        known.add(rule.name)
-        value = record.get(rule.name)
-        if _is_blank(value):
-            result.output[rule.name] = None
+        name = rule.name
+        value = record.get(name)
+        if type(value) is not str:  # the common case (a non-blank string) skips these checks
+            if value is None:
+                output[name] = None
+                if rule.required:
+                    errors.append(FieldError(name, "required", f"{name} is required"))
+                continue
+            if not isinstance(value, str | int | float) or isinstance(value, bool):
+                output[name] = None
+                errors.append(FieldError(name, "invalid_type", f"{name} must be a string or a number"))
+                continue
+            value = value if isinstance(value, str) else str(value)
+        if not value.strip():
+            output[name] = None
             if rule.required:
-                result.errors.append(FieldError(rule.name, "required", f"{rule.name} is required"))
-            continue
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            result.output[rule.name] = None
-            result.errors.append(FieldError(rule.name, "invalid_type", f"{rule.name} must be a string or a number"))
+                errors.append(FieldError(name, "required", f"{name} is required"))
             continue
         try:
-            result.output[rule.name] = rule.normalise(value if isinstance(value, str) else str(value))
+            output[name] = rule.normalise(value)
         except NormalisationError as error:
-            result.output[rule.name] = None
-            result.errors.append(FieldError(rule.name, error.code, error.message))
-    for name in record:
-        if name not in known:
-            result.errors.append(FieldError(str(name), "unknown_field", f"{name} is not a field of this entity"))
-    return result
+            output[name] = None
+            errors.append(FieldError(name, error.code, error.message))
+    if any(name not in output for name in record):  # output holds exactly the entity's field names
+        errors.extend(
+            FieldError(str(name), "unknown_field", f"{name} is not a field of this entity")
+            for name in record
+            if name not in output
+        )
+    return RecordResult(output, errors)

@@ -12,6 +12,7 @@ _SPACES = re.compile(r"\s+")
 # Word boundaries inside names where the next letter is capitalised: "jean-pierre" -> "Jean-Pierre",
 # "d'artagnan" -> "D'Artagnan".
 _TITLE_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_KEY_WORD = re.compile(r"[a-z0-9]+")
 
 
 def clean_text(value: str, case: Case = "keep") -> str:
@@ -28,10 +29,12 @@ def clean_text(value: str, case: Case = "keep") -> str:
 
 def strip_accents(value: str) -> str:
     """`Évry-Courcouronnes` -> `Evry-Courcouronnes`: the comparison form used by match keys."""
+    if value.isascii():
+        return value  # nothing to strip (the common case: no per-character pass)
     decomposed = unicodedata.normalize("NFD", value)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def match_key(value: str) -> str:
     """Accent-, case- and punctuation-insensitive key used to compare names across records."""
-    return " ".join(re.findall(r"[a-z0-9]+", strip_accents(value).lower()))
+    return " ".join(_KEY_WORD.findall(strip_accents(value).lower()))
