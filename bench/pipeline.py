@@ -65,9 +65,41 @@ def run_pipeline(work: Path) -> dict[str, object]:
     return {
         "seconds": elapsed,
         "load_seconds": loaded - started,
+        "profile": _profile_last_run(),
         "peak_mib": _peak_rss_mib(),
         "gold": _gold_counts(work / "warehouse.duckdb"),
     }
+
+
+def _profile_last_run() -> dict[str, object]:
+    """Where the run's time went: each Dagster step (event timestamps) and each dbt invocation (run_results)."""
+    import dagster as dg
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    instance = dg.DagsterInstance.get()
+    run = instance.get_runs(limit=1)[0]
+    started: dict[str, float] = {}
+    steps: dict[str, float] = {}
+    for record in instance.all_logs(run.run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and event.step_key in started:
+            steps[event.step_key] = record.timestamp - started[event.step_key]
+    dbt: dict[str, object] = {}
+    for results in sorted((DBT_PROJECT_DIR / "target").glob(f"*-{run.run_id[:8]}/run_results.json")):
+        data = json.loads(results.read_text(encoding="utf-8"))
+        nodes = sorted(data["results"], key=lambda r: -r["execution_time"])
+        dbt[results.parent.name.rsplit("-", 1)[0]] = {
+            "elapsed": data["elapsed_time"],
+            "models": sum(r["execution_time"] for r in nodes if r["unique_id"].startswith("model.")),
+            "tests": sum(r["execution_time"] for r in nodes if r["unique_id"].startswith("test.")),
+            "nodes": len(nodes),
+            "slowest": [(r["unique_id"].split(".")[-1], round(r["execution_time"], 2)) for r in nodes[:5]],
+        }
+    return {"steps": steps, "dbt": dbt}
 
 
 def run_script(work: Path, landing: Path) -> dict[str, object]:
@@ -148,8 +180,21 @@ def main() -> int:
         f"loaded) {loaded_run:.1f} s = {loaded_run / float(script['seconds']):.2f}x"  # type: ignore[arg-type]
     )
     print(f"peak-memory ratio pipeline/script: {memory_ratio:.2f}x")
+    _print_profile(pipeline["profile"])  # type: ignore[arg-type]
     print(f"gold row counts identical: {'yes' if same else 'NO'}")
     return 0 if same else 1
+
+
+def _print_profile(profile: dict[str, dict[str, object]]) -> None:
+    print("pipeline steps (Dagster event timestamps, s):")
+    for step, seconds in sorted(profile["steps"].items(), key=lambda item: -float(item[1])):  # type: ignore[arg-type]
+        print(f"  {step:<55}{float(seconds):>7.1f}")  # type: ignore[arg-type]
+    for step, info in profile["dbt"].items():
+        data = dict(info)  # type: ignore[call-overload]
+        print(
+            f"  dbt {step}: {data['nodes']} nodes, dbt elapsed {data['elapsed']:.1f} s "
+            f"(models {data['models']:.1f} s, tests {data['tests']:.1f} s); slowest {data['slowest']}"
+        )
 
 
 def _count_raw_rows(landing: Path) -> int:

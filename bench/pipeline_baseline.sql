@@ -1,13 +1,15 @@
 -- The baseline of bench/pipeline.py: the pipeline's transformation as ONE hand-written DuckDB script.
 -- Same inputs (the landed raw files + the postal-code reference), same normalisation functions
 -- (dp_normalise / dp_normalise_error / dp_postal, registered by the bench from dataplatform_common),
--- same gold tables; no orchestration, no incremental bookkeeping, no checks.
+-- same gold tables; no orchestration, no incremental bookkeeping, no checks. The temp tables carry what
+-- silver carries (e.g. the normalised address, which gold does not use) and dedupe with the same
+-- tie-breaks (newest file wins on equal timestamps), so both sides do the same normalisation work.
 -- Placeholders replaced by the bench: {landing}, {reference}.
 create schema if not exists gold;
 
 create temp table raw_customers as
-select * from read_csv('{landing}/customers/*.csv', header = true, all_varchar = true, union_by_name = true);
-create temp table raw_policies as select * from read_parquet('{landing}/policies/*.parquet', union_by_name = true);
+select * from read_csv('{landing}/customers/*.csv', header = true, all_varchar = true, union_by_name = true, filename = true);
+create temp table raw_policies as select * from read_parquet('{landing}/policies/*.parquet', union_by_name = true, filename = true);
 create temp table raw_claims as
 select * from read_csv('{landing}/claims/*.csv', header = true, all_varchar = true, union_by_name = true, filename = true);
 create temp table raw_premiums as select * from read_parquet('{landing}/premiums/*.parquet', union_by_name = true, filename = true);
@@ -27,7 +29,7 @@ create temp table customers as
 with latest as (
     select *, coalesce(mobile_phone, phone) as any_phone, try_cast(updated_at as timestamp) as updated_ts
     from raw_customers where customer_id is not null
-    qualify row_number() over (partition by upper(trim(customer_id)) order by updated_ts desc nulls last) = 1
+    qualify row_number() over (partition by upper(trim(customer_id)) order by updated_ts desc nulls last, filename desc) = 1
 ), normalised as (
     select upper(trim(customer_id)) as customer_id,
         dp_normalise('customer', 'first_name', first_name) as first_name,
@@ -36,11 +38,12 @@ with latest as (
         dp_normalise('customer', 'phone', any_phone) as phone,
         try_cast(dp_normalise('customer', 'birth_date', birth_date) as date) as birth_date,
         dp_normalise('customer', 'postal_code', postal_code) as postal_code,
+        dp_normalise('customer', 'address', address) as address,
         email as raw_email, any_phone as raw_phone, updated_ts as updated_at
     from latest
 )
 select n.customer_id, n.first_name, n.last_name, n.email, n.phone, n.birth_date, n.postal_code,
-    p.commune, p.department, p.region,
+    p.commune, p.department, p.region, n.address,
     case when n.email is null then dp_normalise_error('customer', 'email', n.raw_email) end as email_issue,
     case when n.phone is null then dp_normalise_error('customer', 'phone', n.raw_phone) end as phone_issue,
     n.updated_at
@@ -51,7 +54,7 @@ select upper(trim(policy_id)) as policy_id, upper(trim(customer_id)) as customer
     upper(trim(status)) as status, try_cast(start_date as date) as start_date,
     try_cast(annual_premium as decimal(12, 2)) as annual_premium, try_cast(updated_at as timestamp) as updated_at
 from raw_policies where policy_id is not null
-qualify row_number() over (partition by upper(trim(policy_id)) order by try_cast(updated_at as timestamp) desc nulls last) = 1;
+qualify row_number() over (partition by upper(trim(policy_id)) order by try_cast(updated_at as timestamp) desc nulls last, filename desc) = 1;
 
 create temp table claims as
 select upper(trim(claim_id)) as claim_id, dp_normalise('claim', 'policy_id', policy_id) as policy_id,

@@ -25,6 +25,38 @@ def test_udfs_apply_the_enrichment_api_rules() -> None:
     assert udfs.postal_attribute("1000", "department_code") == "01"
 
 
+def test_vectorised_sql_functions_match_the_row_by_row_rules() -> None:
+    """The Arrow UDFs (one rule call per distinct value of a chunk) give exactly the row-wise results."""
+    from reference_pipeline.dbt_udfs import register_functions
+
+    values = ["a@b.fr", " A@B.FR ", None, "nope@@x", "", "a@b.fr", "06 12 34 56 78", "1000"] * 700  # > 1 chunk
+    con = duckdb.connect()
+    register_functions(con)
+    con.execute("create table v as select unnest(?) as value, generate_subscripts(?, 1) as n", [values, values])
+    for field in ("email", "phone", "postal_code"):
+        got = con.execute(
+            f"select dp_normalise('customer', '{field}', value), dp_normalise_error('customer', '{field}', value) "
+            "from v order by n"
+        ).fetchall()
+        assert got == [
+            (udfs.normalise_value("customer", field, v), udfs.normalise_error("customer", field, v)) for v in values
+        ]
+    # Arguments that vary within a chunk take the memo path, with the same results.
+    varying = con.execute(
+        "select dp_normalise(case when n % 2 = 0 then 'customer' else 'claim' end, 'postal_code', ' 1000'), "
+        "dp_postal(case when n % 3 = 0 then null else '75001' end, "
+        "case when n % 2 = 0 then 'region' else 'department' end) "
+        "from v order by n limit 6"
+    ).fetchall()
+    assert [row[0] for row in varying] == [
+        udfs.normalise_value("customer" if n % 2 == 0 else "claim", "postal_code", " 1000") for n in range(1, 7)
+    ]
+    assert [row[1] for row in varying] == [
+        udfs.postal_attribute(None if n % 3 == 0 else "75001", "region" if n % 2 == 0 else "department")
+        for n in range(1, 7)
+    ]
+
+
 def test_udfs_reject_unknown_fields_with_the_fix() -> None:
     with pytest.raises(ValueError, match="has no field 'iban'"):
         udfs.normalise_value("customer", "iban", "FR76")
