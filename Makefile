@@ -17,6 +17,7 @@ export HELM_CONFIG_HOME := $(CURDIR)/.cache/helm/config
 export HELM_DATA_HOME   := $(CURDIR)/.cache/helm/data
 
 .PHONY: help setup tools venvs lock up test lint unit gates validate graph clean
+.PHONY: up-data test-pipeline
 
 help:
 	@echo "make up    - set up, then run the main job on the embedded defaults"
@@ -36,6 +37,7 @@ lock:
 
 up: setup
 	$(PLATFORMCTL) up
+	@$(MAKE) --no-print-directory up-data
 
 test: setup lint unit gates
 
@@ -84,3 +86,12 @@ monitoring:
 loadtest:
 	$(PLATFORMCTL) loadtest exposition-api
 	$(PLATFORMCTL) loadtest enrichment-api
+
+# Reference pipeline (apps/pipeline, own venv): end to end on DuckDB, then gold served by the exposition API.
+# SERVE=0 runs a smoke test and returns instead of serving until Ctrl-C.
+SERVE ?= 1
+up-data:
+	SERVE=$(SERVE) apps/pipeline/up.sh
+
+test-pipeline:
+	cd apps/pipeline && DBT_SEND_ANONYMOUS_USAGE_STATS=false $(CURDIR)/$(VENV_ROOT)/pipelines/bin/pytest tests

@@ -1,0 +1,21 @@
+{{ config(alias='policies') }}
+-- Only contracts whose customer is known: a contract that arrives before its customer waits in silver.
+with claim_totals as (
+    select policy_id, count(*) as claims_count, sum(amount_eur) as claims_amount_eur
+    from {{ ref('silver_claims') }}
+    group by policy_id
+)
+
+select
+    p.policy_id,
+    p.customer_id,
+    p.product,
+    p.status,
+    p.start_date,
+    p.annual_premium,
+    coalesce(t.claims_count, 0) as claims_count,
+    cast(coalesce(t.claims_amount_eur, 0) as decimal(14, 2)) as claims_amount_eur,
+    p.updated_at
+from {{ ref('silver_policies') }} as p
+inner join {{ ref('silver_customers') }} as c on p.customer_id = c.customer_id
+left join claim_totals as t on p.policy_id = t.policy_id

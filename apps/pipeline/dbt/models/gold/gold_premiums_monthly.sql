@@ -1,0 +1,14 @@
+{{ config(alias='premiums_monthly') }}
+-- Premiums called and paid per month and product; late payments land in their due month.
+select
+    pr.due_month as month,
+    p.product,
+    count(*) as premiums_count,
+    count(distinct pr.policy_id) as policies_count,
+    cast(sum(pr.amount_eur) as decimal(14, 2)) as premiums_due_eur,
+    cast(sum(case when pr.paid then pr.amount_eur else 0 end) as decimal(14, 2)) as premiums_paid_eur,
+    cast(sum(case when pr.paid then pr.amount_eur else 0 end) / sum(pr.amount_eur) as decimal(5, 4)) as payment_rate
+from {{ ref('silver_premiums') }} as pr
+inner join {{ ref('gold_policies') }} as p on pr.policy_id = p.policy_id
+where pr.due_month is not null
+group by pr.due_month, p.product

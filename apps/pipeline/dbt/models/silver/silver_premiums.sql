@@ -1,0 +1,17 @@
+{{ config(alias='premiums') }}
+with latest as (
+    select *
+    from {{ ref('bronze_premiums') }}
+    where premium_id is not null
+    qualify row_number() over (partition by upper(trim(premium_id)) order by _source_file desc) = 1
+)
+
+select
+    upper(trim(premium_id)) as premium_id,
+    upper(trim(policy_id)) as policy_id,
+    due_month,
+    amount_eur,
+    coalesce(paid, false) as paid,
+    _source_file,
+    _loaded_at
+from latest

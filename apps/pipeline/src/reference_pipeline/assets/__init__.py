@@ -1,0 +1,1 @@
+"""Dagster assets of the reference pipeline, one module per stage."""

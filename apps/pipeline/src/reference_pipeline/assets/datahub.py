@@ -1,0 +1,85 @@
+"""Send dataset metadata, lineage and the latest check results to DataHub after gold is built."""
+
+import json
+import os
+
+import dagster as dg
+
+from reference_pipeline import lineage
+from reference_pipeline.assets.dbt import bronze_silver, dbt_project, gold
+from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
+from reference_pipeline.settings import load_settings
+from reference_pipeline.warehouse import Warehouse
+
+OWNER = "team:data-platform"
+
+
+def _check_specs() -> list[dg.AssetCheckSpec]:
+    specs = list(bronze_silver.check_specs) + list(gold.check_specs)
+    for checks_def in all_checks():
+        specs += list(checks_def.check_specs)
+    return specs
+
+
+def latest_check_outcomes(instance: dg.DagsterInstance) -> list[lineage.CheckOutcome]:
+    """The last evaluation of every check of this code location (checks never run are left out)."""
+    specs = {spec.key: spec for spec in _check_specs()}
+    records = instance.event_log_storage.get_latest_asset_check_execution_by_key(list(specs))
+    outcomes: list[lineage.CheckOutcome] = []
+    for key, record in sorted(records.items(), key=lambda item: item[0].to_user_string()):
+        evaluation = record.event.asset_check_evaluation if record.event else None
+        if evaluation is None:
+            continue
+        outcomes.append(
+            lineage.CheckOutcome(
+                table=".".join(key.asset_key.path),
+                name=key.name,
+                passed=bool(evaluation.passed),
+                description=evaluation.description or specs[key].description or "",
+            )
+        )
+    return outcomes
+
+
+@dg.asset(
+    key=["datahub", "metadata"],
+    deps=[dg.AssetKey(["gold", table]) for table in GOLD_TABLES],
+    description="Datasets, schemas, owners, classification, lineage and check results sent to DataHub.",
+    group_name="metadata",
+    kinds={"datahub"},
+    owners=[OWNER],
+)
+def datahub_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    settings = load_settings()
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    tables = {
+        lineage._node_table(node)
+        for node in [*manifest["sources"].values(), *manifest["nodes"].values()]
+        if node["resource_type"] in {"source", "model"}
+    }
+    column_types = {table: warehouse.table_columns(*table.split(".", 1)) for table in sorted(tables)}
+    reference = context.instance.get_latest_materialization_event(dg.AssetKey(["raw", "postal_codes"]))
+    extra: dict[str, dict[str, str]] = {}
+    if reference and reference.asset_materialization:
+        md5 = reference.asset_materialization.metadata.get("dvc_md5")
+        if md5 is not None:
+            extra["raw.postal_codes"] = {"dvc_md5": str(md5.value)}
+    checks = latest_check_outcomes(context.instance)
+    mcps = lineage.build_mcps(
+        manifest, "duckdb" if settings.is_local else "snowflake", "warehouse", column_types, checks, extra
+    )
+    if settings.datahub_gms_url:
+        lineage.emit_to_gms(mcps, settings.datahub_gms_url, os.environ.get("DATAHUB_GMS_TOKEN"))
+        destination = settings.datahub_gms_url
+    else:
+        lineage.write_file_sink(mcps, settings.lineage_file)
+        destination = str(settings.lineage_file)
+    return dg.MaterializeResult(
+        metadata={
+            "destination": destination,
+            "datasets": dg.MetadataValue.int(len(tables)),
+            "aspects": dg.MetadataValue.int(len(mcps)),
+            "checks_reported": dg.MetadataValue.int(len(checks)),
+            "checks_failed": dg.MetadataValue.int(sum(not check.passed for check in checks)),
+        }
+    )

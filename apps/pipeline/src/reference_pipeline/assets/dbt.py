@@ -1,0 +1,134 @@
+"""The dbt project as Dagster assets, in two steps so that checks on silver can block gold.
+
+`bronze_silver` builds (runs + tests) the bronze and silver models, `gold` the marts. A failing dbt test
+fails its step; a failing blocking check (Great Expectations, row counts) on a silver table stops the run
+before `gold`. Asset keys follow the warehouse: `raw/<table>` for sources, `<layer>/<table>` for models.
+"""
+
+import os
+import shutil
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+
+from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
+
+OWNER = "team:data-platform"
+
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=os.environ.get("DBT_TARGET", "duckdb"),
+)
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """`raw/customers` for a source, `silver/customers` for the model silver_customers."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        config = dbt_resource_props.get("config", {})
+        return dg.AssetKey([config.get("schema") or "main", config.get("alias") or dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("config", {}).get("schema") or "raw"
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return [OWNER]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        classification = dbt_resource_props.get("meta", {}).get("classification")
+        return {"classification": classification} if classification else {}
+
+
+translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt CLI pointed at this project; the warehouse path reaches the profile through the environment."""
+    settings = load_settings()
+    os.environ.setdefault("PIPELINE_DUCKDB_PATH", str(settings.warehouse_path))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    # The dbt of this interpreter's environment, whatever PATH says (DESIGN section 5: dbt must be found).
+    bundled = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_PROJECT_DIR),
+        target=settings.dbt_target,
+        dbt_executable=str(bundled) if bundled.exists() else "dbt",
+    )
+
+
+def _with_row_counts(context: dg.AssetExecutionContext, events: list[Any], warehouse_path: str) -> list[Any]:
+    """Add `dagster/row_count` to each model's output (the row-count anomaly check compares runs).
+
+    Counted after dbt has exited: DuckDB allows one writing process, and dbt's was it until then.
+    """
+    import duckdb
+
+    counted: list[Any] = []
+    with duckdb.connect(warehouse_path, read_only=True) as con:
+        for event in events:
+            if isinstance(event, dg.Output):
+                key = context.asset_key_for_output(event.output_name)
+            elif isinstance(event, dg.AssetMaterialization):
+                key = event.asset_key
+            else:
+                key = None
+            if key is not None and len(key.path) == 2:
+                row = con.execute(f'select count(*) from "{key.path[0]}"."{key.path[1]}"').fetchone()
+                event = event.with_metadata({**event.metadata, "dagster/row_count": dg.MetadataValue.int(int(row[0]))})
+            counted.append(event)
+    return counted
+
+
+def _target_path(context: dg.AssetExecutionContext) -> Path:
+    """A target folder of this step's own, seeded with the parse of `reference-pipeline prepare`.
+
+    dagster-dbt gives each invocation a fresh target folder, where dbt finds no partial_parse.msgpack and
+    re-parses the whole project (10-20 s here); copying the prepared parse in lets it parse partially
+    (dbt still re-parses fully when the profile, target or vars differ from the prepared ones).
+    """
+    target_root = DBT_PROJECT_DIR / "target"
+    path = target_root / f"{context.op_def.name}-{context.run_id[:8]}"
+    path.mkdir(parents=True, exist_ok=True)
+    prepared = target_root / "partial_parse.msgpack"
+    if prepared.exists():
+        shutil.copy2(prepared, path / prepared.name)
+    return path
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=_target_path(context))
+    events = list(invocation.stream())
+    settings = load_settings()
+    if settings.is_local:
+        events = _with_row_counts(context, events, str(settings.warehouse_path))
+    yield from events
+    if not invocation.is_successful():
+        raise invocation.get_error() or RuntimeError("dbt build failed")
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select="tag:bronze tag:silver",
+    dagster_dbt_translator=translator,
+    name="bronze_silver",
+)
+def bronze_silver(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    select="tag:gold",
+    dagster_dbt_translator=translator,
+    name="gold",
+)
+def gold(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    yield from _build(context, dbt)

@@ -1,0 +1,219 @@
+"""Dataset metadata and lineage for DataHub, built from the dbt manifest, the warehouse and check results.
+
+For each raw source and dbt model: datasetProperties (description, layer, DVC version of references),
+schemaMetadata (columns and warehouse types), ownership, classification tags, upstreamLineage; for each
+check result: an assertion (assertionInfo) and its run (assertionRunEvent). Emitted with acryl-datahub to
+a file sink locally and in tests, to DataHub GMS in the cluster (URL and token from an ExternalSecret).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from datahub.emitter.mce_builder import (
+    make_assertion_urn,
+    make_data_platform_urn,
+    make_dataset_urn,
+    make_tag_urn,
+    make_user_urn,
+)
+from datahub.emitter.mcp import MetadataChangeProposalWrapper
+from datahub.metadata.schema_classes import (
+    AssertionInfoClass,
+    AssertionResultClass,
+    AssertionResultTypeClass,
+    AssertionRunEventClass,
+    AssertionRunStatusClass,
+    AssertionTypeClass,
+    CustomAssertionInfoClass,
+    DatasetLineageTypeClass,
+    DatasetPropertiesClass,
+    GlobalTagsClass,
+    OtherSchemaClass,
+    OwnerClass,
+    OwnershipClass,
+    OwnershipTypeClass,
+    SchemaFieldClass,
+    SchemaFieldDataTypeClass,
+    SchemaMetadataClass,
+    StringTypeClass,
+    TagAssociationClass,
+    UpstreamClass,
+    UpstreamLineageClass,
+)
+
+ENV = "PROD"
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """One check result on one table (dbt test, GE suite or row-count check)."""
+
+    table: str  # schema.table
+    name: str
+    passed: bool
+    description: str = ""
+
+
+def dataset_urn(platform: str, database: str, table: str) -> str:
+    return make_dataset_urn(platform, f"{database}.{table}", ENV)
+
+
+def _owner_urn(owner: str) -> str:
+    return make_user_urn(owner.split("@")[0].replace("team:", ""))
+
+
+def _node_table(node: dict[str, Any]) -> str:
+    if node["resource_type"] == "source":
+        return f"{node['schema']}.{node['identifier'] or node['name']}"
+    return f"{node['schema']}.{node['alias'] or node['name']}"
+
+
+def build_mcps(
+    manifest: dict[str, Any],
+    platform: str,
+    database: str,
+    column_types: dict[str, list[tuple[str, str]]],
+    checks: Iterable[CheckOutcome] = (),
+    extra_properties: dict[str, dict[str, str]] | None = None,
+) -> list[MetadataChangeProposalWrapper]:
+    """Every aspect for every source and model of `manifest` (dbt's target/manifest.json)."""
+    extra_properties = extra_properties or {}
+    nodes = {**manifest.get("sources", {}), **manifest.get("nodes", {})}
+    datasets = {uid: node for uid, node in nodes.items() if node["resource_type"] in {"source", "model"}}
+    mcps: list[MetadataChangeProposalWrapper] = []
+    for uid, node in sorted(datasets.items()):
+        table = _node_table(node)
+        urn = dataset_urn(platform, database, table)
+        meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+        layer = table.split(".")[0]
+        properties = {"layer": layer, "dbt_unique_id": uid, **extra_properties.get(table, {})}
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=urn,
+                aspect=DatasetPropertiesClass(
+                    name=table, description=node.get("description") or None, customProperties=properties
+                ),
+            )
+        )
+        fields = [
+            SchemaFieldClass(
+                fieldPath=name,
+                nativeDataType=kind,
+                type=SchemaFieldDataTypeClass(type=StringTypeClass()),
+                description=(node.get("columns", {}).get(name) or {}).get("description") or None,
+            )
+            for name, kind in column_types.get(table, [])
+        ]
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=urn,
+                aspect=SchemaMetadataClass(
+                    schemaName=table,
+                    platform=make_data_platform_urn(platform),
+                    version=0,
+                    hash="",
+                    platformSchema=OtherSchemaClass(rawSchema=""),
+                    fields=fields,
+                ),
+            )
+        )
+        owner = meta.get("owner", "data-platform@example.com")
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=urn,
+                aspect=OwnershipClass(owners=[OwnerClass(owner=_owner_urn(owner), type=OwnershipTypeClass.DATAOWNER)]),
+            )
+        )
+        tags = [f"layer:{layer}"]
+        if meta.get("classification"):
+            tags.append(f"classification:{meta['classification']}")
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=urn,
+                aspect=GlobalTagsClass(tags=[TagAssociationClass(tag=make_tag_urn(tag)) for tag in tags]),
+            )
+        )
+        upstream_ids = [dep for dep in node.get("depends_on", {}).get("nodes", []) if dep in datasets]
+        if upstream_ids:
+            mcps.append(
+                MetadataChangeProposalWrapper(
+                    entityUrn=urn,
+                    aspect=UpstreamLineageClass(
+                        upstreams=[
+                            UpstreamClass(
+                                dataset=dataset_urn(platform, database, _node_table(datasets[dep])),
+                                type=DatasetLineageTypeClass.TRANSFORMED,
+                            )
+                            for dep in sorted(upstream_ids)
+                        ]
+                    ),
+                )
+            )
+    mcps += _assertion_mcps(platform, database, checks)
+    return mcps
+
+
+def _assertion_mcps(
+    platform: str, database: str, checks: Iterable[CheckOutcome]
+) -> list[MetadataChangeProposalWrapper]:
+    now_ms = int(time.time() * 1000)
+    mcps: list[MetadataChangeProposalWrapper] = []
+    for check in checks:
+        dataset = dataset_urn(platform, database, check.table)
+        assertion = make_assertion_urn(f"{check.table}.{check.name}")
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=assertion,
+                aspect=AssertionInfoClass(
+                    type=AssertionTypeClass.CUSTOM,
+                    customAssertion=CustomAssertionInfoClass(type=check.name, entity=dataset),
+                    description=check.description or check.name,
+                ),
+            )
+        )
+        mcps.append(
+            MetadataChangeProposalWrapper(
+                entityUrn=assertion,
+                aspect=AssertionRunEventClass(
+                    timestampMillis=now_ms,
+                    runId=f"pipeline-{now_ms}",
+                    asserteeUrn=dataset,
+                    assertionUrn=assertion,
+                    status=AssertionRunStatusClass.COMPLETE,
+                    result=AssertionResultClass(
+                        type=AssertionResultTypeClass.SUCCESS if check.passed else AssertionResultTypeClass.FAILURE
+                    ),
+                ),
+            )
+        )
+    return mcps
+
+
+def write_file_sink(mcps: list[MetadataChangeProposalWrapper], path: Path) -> None:
+    """The acryl-datahub file sink format: a JSON list of MCPs (what `datahub ingest` reads back)."""
+    from datahub.ingestion.sink.file import write_metadata_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_metadata_file(path, mcps)
+
+
+def emit_to_gms(mcps: list[MetadataChangeProposalWrapper], gms_url: str, token: str | None) -> None:
+    from datahub.emitter.rest_emitter import DatahubRestEmitter
+
+    emitter = DatahubRestEmitter(gms_server=gms_url, token=token)
+    try:
+        for mcp in mcps:
+            emitter.emit_mcp(mcp)
+    finally:
+        emitter.close()
+
+
+def read_file_sink(path: Path) -> list[dict[str, Any]]:
+    """The emitted records, as JSON (used by tests and by people checking what would be sent)."""
+    return json.loads(path.read_text(encoding="utf-8"))

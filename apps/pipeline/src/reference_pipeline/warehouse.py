@@ -1,0 +1,117 @@
+"""The warehouse the checks and ingestion talk to: the DuckDB file locally, Snowflake in the cloud."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+
+class Warehouse(dg.ConfigurableResource):
+    """What the checks and the DataHub asset need from a warehouse, whichever it is."""
+
+    def query_df(self, sql: str) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def table_columns(self, schema: str, table: str) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def scalar(self, sql: str) -> Any:
+        raise NotImplementedError
+
+
+class DuckDBWarehouse(Warehouse):
+    """One DuckDB file shared by ingestion, dbt and the checks (steps run one at a time: one writer)."""
+
+    path: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def query_df(self, sql: str) -> pd.DataFrame:
+        with self.connect(read_only=True) as con:
+            return con.execute(sql).df()
+
+    def table_columns(self, schema: str, table: str) -> list[tuple[str, str]]:
+        """(name, type) of a table's columns, in order (empty when the table does not exist)."""
+        with self.connect(read_only=True) as con:
+            rows = con.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = ? and table_name = ? order by ordinal_position",
+                [schema, table],
+            ).fetchall()
+        return [(str(name), str(kind)) for name, kind in rows]
+
+    def scalar(self, sql: str) -> Any:
+        with self.connect(read_only=True) as con:
+            row = con.execute(sql).fetchone()
+        return row[0] if row else None
+
+
+class SnowflakeWarehouse(Warehouse):
+    """The cloud warehouse (same interface as DuckDBWarehouse for the checks and the DataHub asset).
+
+    Key-pair authentication; every value comes from the environment the Helm values and ExternalSecrets set.
+    """
+
+    account: str
+    user: str
+    private_key_path: str
+    role: str
+    warehouse: str
+    database: str
+
+    def _connect(self) -> Any:
+        import snowflake.connector
+
+        return snowflake.connector.connect(
+            account=self.account,
+            user=self.user,
+            private_key_file=self.private_key_path,
+            role=self.role,
+            warehouse=self.warehouse,
+            database=self.database,
+        )
+
+    def query_df(self, sql: str) -> pd.DataFrame:
+        with self._connect() as con, con.cursor() as cursor:
+            frame = cursor.execute(sql).fetch_pandas_all()
+        frame.columns = [str(name).lower() for name in frame.columns]
+        return frame
+
+    def table_columns(self, schema: str, table: str) -> list[tuple[str, str]]:
+        with self._connect() as con, con.cursor() as cursor:
+            rows = cursor.execute(
+                "select lower(column_name), data_type from information_schema.columns "
+                "where lower(table_schema) = %s and lower(table_name) = %s order by ordinal_position",
+                (schema.lower(), table.lower()),
+            ).fetchall()
+        return [(str(name), str(kind)) for name, kind in rows]
+
+    def scalar(self, sql: str) -> Any:
+        with self._connect() as con, con.cursor() as cursor:
+            row = cursor.execute(sql).fetchone()
+        return row[0] if row else None
+
+    @classmethod
+    def from_environment(cls) -> SnowflakeWarehouse:
+        return cls(
+            account=dg.EnvVar("SNOWFLAKE_ACCOUNT"),
+            user=dg.EnvVar("SNOWFLAKE_USER"),
+            private_key_path=dg.EnvVar("SNOWFLAKE_PRIVATE_KEY_PATH"),
+            role=os.environ.get("SNOWFLAKE_ROLE", "TRANSFORMER"),
+            warehouse=os.environ.get("SNOWFLAKE_WAREHOUSE", "TRANSFORMING"),
+            database=os.environ.get("SNOWFLAKE_DATABASE", "ANALYTICS"),
+        )

@@ -1,0 +1,64 @@
+"""Great Expectations suites and the row-count anomaly rule, on small frames (no pipeline run)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from reference_pipeline.checks.assets_checks import judge_row_count
+from reference_pipeline.checks.expectations import validate
+from reference_pipeline.checks.suites import suites
+
+
+def _suite(schema: str, table: str):
+    return next(s for s in suites() if s.schema == schema and s.table == table)
+
+
+def test_clean_silver_customers_pass() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["CUS-0000001", "CUS-0000002"],
+            "email": ["a.b@example.com", None],
+            "phone": ["+33612345678", "+33712345678"],
+            "postal_code": ["75001", "69003"],
+            "birth_date": pd.to_datetime(["1980-03-01", "1975-12-31"]),
+        }
+    )
+    frame = pd.concat([frame] * 10, ignore_index=True).assign(customer_id=[f"CUS-{i:07d}" for i in range(20)])
+    frame.loc[1:, "email"] = "a.b@example.com"
+    outcome = validate(_suite("silver", "customers"), frame)
+    assert outcome.success, outcome.failed
+
+
+def test_duplicate_ids_and_bad_phone_fail_silver_customers() -> None:
+    frame = pd.DataFrame(
+        {
+            "customer_id": ["CUS-0000001", "CUS-0000001"],
+            "email": ["a.b@example.com", "c.d@example.com"],
+            "phone": ["0612345678", "+33612345678"],
+            "postal_code": ["75001", "7501"],
+            "birth_date": pd.to_datetime(["1980-03-01", "1975-12-31"]),
+        }
+    )
+    outcome = validate(_suite("silver", "customers"), frame)
+    assert not outcome.success
+    failed = {(o.expectation, o.column) for o in outcome.failed}
+    assert ("expect_column_values_to_be_unique", "customer_id") in failed
+    assert ("expect_column_values_to_match_regex", "phone") in failed
+    assert ("expect_column_values_to_match_regex", "postal_code") in failed
+
+
+def test_unknown_product_fails_gold_policies() -> None:
+    frame = pd.DataFrame({"policy_id": ["POL-1", "POL-2"], "customer_id": ["C1", None], "product": ["AUTO", "BOAT"]})
+    outcome = validate(_suite("gold", "policies"), frame)
+    assert {(o.expectation, o.column) for o in outcome.failed} == {
+        ("expect_column_values_to_not_be_null", "customer_id"),
+        ("expect_column_values_to_be_in_set", "product"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("current", "previous", "passed"),
+    [(0, None, False), (10, None, True), (100, 100, True), (120, 100, True), (80, 100, False), (2000, 100, False)],
+)
+def test_row_count_anomaly_rule(current: int, previous: int | None, passed: bool) -> None:
+    assert judge_row_count(current, previous)[0] is passed

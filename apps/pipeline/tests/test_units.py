@@ -1,0 +1,85 @@
+"""Fast tests of the building blocks: UDF adapters, ingestion, DVC reference, catalog generation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from reference_pipeline import ingestion, reference_data, udfs
+from reference_pipeline.catalog import CatalogGenerationError, api_type, catalog_from_manifest
+from reference_pipeline.raw_drops import DropSpec, DropWriter
+
+
+def test_udfs_apply_the_enrichment_api_rules() -> None:
+    from dataplatform_common.normalise import CUSTOMER, normalise_record
+
+    record = {"email": " Jean.Dupont@Example.COM ", "phone": "06 12 34 56 78", "birth_date": "01/03/1980"}
+    expected = normalise_record({**record, "first_name": "x", "last_name": "y"}, CUSTOMER).output
+    for field, value in record.items():
+        assert udfs.normalise_value("customer", field, value) == expected[field]
+    assert udfs.normalise_value("customer", "email", "nope@@x") is None
+    assert udfs.normalise_error("customer", "email", "nope@@x") == "invalid_email"
+    assert udfs.normalise_error("customer", "email", "a@b.fr") is None
+    assert udfs.postal_attribute("1000", "department_code") == "01"
+
+
+def test_udfs_reject_unknown_fields_with_the_fix() -> None:
+    with pytest.raises(ValueError, match="has no field 'iban'"):
+        udfs.normalise_value("customer", "iban", "FR76")
+
+
+def test_ingestion_adds_drifted_columns_and_reloads_idempotently(tmp_path: Path) -> None:
+    writer = DropWriter(tmp_path / "landing", ["75001", "69003"])
+    for number in (1, 3):  # drop 3 renames phone -> mobile_phone
+        writer.write(DropSpec(number=number, customers=5))
+    files = ingestion.landed_files(tmp_path / "landing", "customers")
+    con = duckdb.connect()
+    first = ingestion.load_files(con, "customers", files[:1])
+    second = ingestion.load_files(con, "customers", files[1:])
+    again = ingestion.load_files(con, "customers", files[1:])
+    assert first.columns_added == [] and second.columns_added == ["mobile_phone"]
+    assert again.total_rows == second.total_rows  # reloading a file replaces its rows
+
+
+def test_reference_md5_mismatch_is_refused_with_the_fix(tmp_path: Path) -> None:
+    data = tmp_path / "postal_codes.csv"
+    data.write_text("postal_code,commune\n75001,Paris\n", encoding="utf-8")
+    (tmp_path / "postal_codes.csv.dvc").write_text(
+        f"outs:\n- md5: {'0' * 32}\n  size: 10\n  path: postal_codes.csv\n", encoding="utf-8"
+    )
+    with pytest.raises(reference_data.ReferenceDataError, match=r"not the tracked version.*fix: `dvc checkout`"):
+        reference_data.verified_version(data)
+
+
+def test_committed_reference_pointer_matches_the_packaged_rebuild(tmp_path: Path) -> None:
+    from reference_pipeline.settings import REFERENCE_DIR
+
+    pointer = reference_data.read_pointer(REFERENCE_DIR / reference_data.POSTAL_CODES)
+    rebuilt = tmp_path / "postal_codes.csv"
+    reference_data.render_packaged_postal_codes(rebuilt)
+    assert reference_data.file_md5(rebuilt) == pointer.md5
+    assert rebuilt.stat().st_size == pointer.size
+
+
+def test_catalog_types_and_errors(tmp_path: Path) -> None:
+    assert api_type("m", "c", "decimal(12, 2)") == "DECIMAL(12,2)"
+    with pytest.raises(CatalogGenerationError, match=r"m\.flag: data_type 'boolean'"):
+        api_type("m", "flag", "boolean")
+    empty = tmp_path / "manifest.json"
+    empty.write_text(json.dumps({"nodes": {}}), encoding="utf-8")
+    with pytest.raises(CatalogGenerationError, match=r"no gold model has meta\.exposed"):
+        catalog_from_manifest(empty)
+
+
+def test_generated_catalog_follows_the_exposition_api_format() -> None:
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    catalog = catalog_from_manifest(DBT_PROJECT_DIR / "target" / "manifest.json")["datasets"]
+    assert set(catalog) == {"customers", "policies", "claims", "premiums_monthly", "postal_codes"}
+    for name, dataset in catalog.items():
+        columns = {c["name"] for c in dataset["columns"]}
+        assert set(dataset["unique_key"]) <= columns, name
+        assert set(dataset["dimensions"]) | set(dataset["measures"]) <= columns, name
+        assert dataset["classification"] in {"public", "internal", "confidential", "restricted"}
