@@ -93,5 +93,8 @@ SERVE ?= 1
 up-data:
 	SERVE=$(SERVE) apps/pipeline/up.sh
 
+# Every pipeline app ([tool.platform] venv = "pipelines" in its pyproject.toml), each with its own pytest config.
 test-pipeline:
-	cd apps/pipeline && DBT_SEND_ANONYMOUS_USAGE_STATS=false $(CURDIR)/$(VENV_ROOT)/pipelines/bin/pytest tests
+	for app in $$(python3.11 scripts/bootstrap/app_venv.py pipelines); do \
+	  (cd $$app && DBT_SEND_ANONYMOUS_USAGE_STATS=false $(CURDIR)/$(VENV_ROOT)/pipelines/bin/pytest tests); \
+	done

@@ -19,13 +19,11 @@ quiet_pip() { grep -v "is ignored: it is neither a file nor a directory" || true
 # Project packages installed (editable, without dependencies: those come from the lock) per venv.
 local_packages() {
   case "$1" in
-    tooling)
-      find . \( -path ./.venv -o -path ./.tools -o -path ./.cache -o -path ./build -o -path ./.git \) -prune \
-        -o -name pyproject.toml -print | grep -v '^./apps/pipeline/' | sed 's#/pyproject.toml##' | sort ;;
+    # Apps declare their venv in pyproject.toml ([tool.platform] venv = "pipelines"); default tooling.
+    tooling) "$PYTHON" scripts/bootstrap/app_venv.py tooling ;;
     pipelines)
-      for d in libs/dataplatform-common apps/pipeline; do
-        if [ -f "$d/pyproject.toml" ]; then echo "./$d"; fi
-      done ;;
+      if [ -f libs/dataplatform-common/pyproject.toml ]; then echo ./libs/dataplatform-common; fi
+      "$PYTHON" scripts/bootstrap/app_venv.py pipelines ;;
     *) ;;
   esac
 }

@@ -12,10 +12,12 @@ from platformctl.scaffold.templates import kinds
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "new-app",
-        help="scaffold a data app (code, tests, Dockerfile, values, SLO, load test) and register it in every env",
+        help="scaffold a data app (API or Dagster pipeline) from the project's conventions, registered in every env",
         description=(
-            "Create apps/NAME from the project's conventions and register it as a component in every "
-            "clusters/<env>/platform.yaml. Then `make venvs` installs it and `make test` checks it."
+            "Create apps/NAME from the project's conventions. --kind api: a Flask API (tests, Dockerfile, values, "
+            "SLO, load test) registered as a component in every clusters/<env>/platform.yaml. --kind pipeline: a "
+            "Dagster code location (dbt project, asset checks, tests, Dockerfile) registered as a user deployment "
+            "in platform/dagster/values*.yaml. Then `make venvs` installs it and `make test` checks it."
         ),
     )
     parser.add_argument("name", help="component name, a DNS label such as sales-api")
@@ -32,5 +34,11 @@ def run(args: argparse.Namespace) -> int:
     for path in sorted([*plan.files, *plan.registrations]):
         state = "registered in" if path in plan.registrations else "created"
         print(f"{state:13} {path.relative_to(root)}")
-    print(f"next: `make venvs` (installs {args.name} into .venv/tooling), then `make test`")
+    if args.kind == "pipeline":
+        print(
+            f"next: `make venvs` (installs {args.name} into .venv/pipelines), `make test-pipeline`, `make test`; "
+            f"before deploying, create its secrets ({args.name}-snowflake, {args.name}-datahub) as ExternalSecrets"
+        )
+    else:
+        print(f"next: `make venvs` (installs {args.name} into .venv/tooling), then `make test`")
     return 0

@@ -1,4 +1,8 @@
-"""Creating a new app: its files under apps/<name>/ and its component in every env's platform.yaml."""
+"""Creating a new app: its files under apps/<name>/ and its registration in every env.
+
+An API is a component in every env's platform.yaml (an Argo CD Application on the shared chart); a
+pipeline is a Dagster user deployment (code location) in platform/dagster/values*.yaml.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from pathlib import Path
 
 from platformctl.environments import list_environments
 from platformctl.errors import PlatformError
+from platformctl.scaffold.dagster_deployments import add_deployment, values_files
 from platformctl.scaffold.derive import derived_files
 from platformctl.scaffold.naming import AppNames
 from platformctl.scaffold.register import add_component, component_entry, ensure_new, reference_app
@@ -42,10 +47,16 @@ def plan_app(root: Path, name: str, kind: str, owner: str, classification: str) 
         "classification": classification,
         "classification_title": classification.capitalize(),
     }
-    rendered = render_kind(kind, values, read_pins(root))
+    rendered = render_kind(kind, values, read_pins(root, kind))
     if kind == "api":
         rendered.update(derived_files(root / reference_app(root), names, owner, classification))
     files = {app_dir / path: text for path, text in rendered.items()}
+    if kind == "pipeline":
+        registrations = {
+            path: add_deployment(path.read_text(encoding="utf-8"), names, owner, classification, str(path))
+            for path in values_files(root, environments)
+        }
+        return Plan(app_dir, files, registrations)
     entry = component_entry(root, names.name, owner, classification)
     registrations = {
         env.platform_file: add_component(

@@ -20,7 +20,8 @@ DERIVED = ("Dockerfile", "values.yaml", "values-*.yaml")
 _IDENTITY = re.compile(r"^(\s*workloadIdentityClientId:)\s*\S+.*$", re.MULTILINE)
 
 
-def _rename(text: str, old: AppNames, new: AppNames) -> str:
+def rename(text: str, old: AppNames, new: AppNames) -> str:
+    """`text` with every spelling of the old app's names (component, package, env prefix, title) replaced."""
     for before, after in (
         (old.name, new.name),
         (old.package, new.package),
@@ -37,7 +38,7 @@ def derived_files(reference_dir: Path, new: AppNames, owner: str, classification
     files: dict[Path, str] = {}
     for pattern in DERIVED:
         for source in sorted(reference_dir.glob(pattern)):
-            text = _rename(source.read_text(encoding="utf-8"), old, new)
+            text = rename(source.read_text(encoding="utf-8"), old, new)
             if source.suffix == ".yaml":
                 text = _IDENTITY.sub(
                     rf'\1 ""  # client id of the managed identity of {new.name} (create it first)', text
