@@ -1,29 +1,3 @@
-"""Gunicorn settings of the app (12-factor: every value can be overridden by an environment variable).
+"""Gunicorn settings of the app: the data apps' shared settings (dataplatform_common.gunicorn_settings)."""
 
-Threads suit this I/O-light, GIL-bound app best on small pods: a few processes (one per core) times a few
-threads; DuckDB releases the GIL while it runs a query.
-"""
-
-import os
-from pathlib import Path
-
-from dataplatform_common.gunicorn_hooks import child_exit, prepare_multiprocess_dir
-
-prepare_multiprocess_dir()  # before the workers fork, so they all write their metrics to the same folder
-
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8080')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 20
-keepalive = 5
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
-max_requests_jitter = 100
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm" if Path("/dev/shm").is_dir() else None)
-accesslog = None  # the app logs one JSON line per request itself
-errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-
-__all__ = ["child_exit"]
+from dataplatform_common.gunicorn_settings import *  # noqa: F403
