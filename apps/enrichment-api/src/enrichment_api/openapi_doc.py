@@ -73,15 +73,7 @@ def _entity_schemas(entity: str) -> dict[str, Any]:
 
 
 def build_document(version: str) -> dict[str, Any]:
-    paths: dict[str, Any] = {
-        "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "tags": ["docs"],
-                                  "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {
-                                      "application/json": {"schema": {"type": "object"}}}},
-                                      **openapi.problems(401)}}},
-        "/docs": {"get": {"summary": "Human-readable API documentation", "operationId": "docs", "tags": ["docs"],
-                          "responses": {"200": {"description": "HTML", "content": {
-                              "text/html": {"schema": {"type": "string"}}}}, **openapi.problems(401)}}},
-    }  # fmt: skip
+    paths: dict[str, Any] = openapi.docs_paths()
     schemas: dict[str, Any] = {}
     for entity in ENTITIES:
         name = entity.capitalize()

@@ -146,13 +146,7 @@ def build_document(catalog: dict[str, Dataset], version: str) -> dict[str, Any]:
                 "properties": {"datasets": {"type": "array", "items": {"type": "object"}}}}}}},
                 **openapi.problems(401, 503)},
         }},
-        "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "tags": ["docs"],
-                                  "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {
-                                      "application/json": {"schema": {"type": "object"}}}},
-                                      **openapi.problems(401)}}},
-        "/docs": {"get": {"summary": "Human-readable API documentation", "operationId": "docs", "tags": ["docs"],
-                          "responses": {"200": {"description": "HTML", "content": {
-                              "text/html": {"schema": {"type": "string"}}}}, **openapi.problems(401)}}},
+        **openapi.docs_paths(),
     }  # fmt: skip
     schemas: dict[str, Any] = {}
     for dataset in catalog.values():

@@ -56,6 +56,19 @@ def problems(*statuses: int) -> dict[str, Any]:
     return {str(status): problem(status) for status in statuses}
 
 
+def docs_paths() -> dict[str, Any]:
+    """The two documentation routes every data app serves: this document and its HTML page."""
+    return {
+        "/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "tags": ["docs"],
+                                  "responses": {"200": {"description": "OpenAPI 3.1 document", "content": {
+                                      "application/json": {"schema": {"type": "object"}}}},
+                                      **problems(401)}}},
+        "/docs": {"get": {"summary": "Human-readable API documentation", "operationId": "docs", "tags": ["docs"],
+                          "responses": {"200": {"description": "HTML", "content": {
+                              "text/html": {"schema": {"type": "string"}}}}, **problems(401)}}},
+    }  # fmt: skip
+
+
 def document(title: str, version: str, description: str, paths: dict[str, Any], schemas: dict[str, Any]) -> dict:
     """The full document: bearer security on everything except the anonymous health/metrics routes."""
     anonymous = {"security": []}
