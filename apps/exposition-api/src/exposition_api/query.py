@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -188,27 +187,6 @@ class RowsQuery:
     selected: list[str]
     order: OrderBy
     limit: int
-    json_sql: str = ""  # same rows, JSON-ready values (see `json_ready_expression`); "" when no column needs it
-
-
-# DECIMAL(p, s) with p <= 15 is an int64 divided by 10^s: its DOUBLE is the correctly rounded value, the same
-# float as Python's float(Decimal), so the JSON text is unchanged (tests/test_rows.py checks every row).
-_EXACT_DOUBLE_DECIMAL = re.compile(r"^DECIMAL\((\d|1[0-5]),\s*\d+\)$")
-
-
-def json_ready_expression(column: Column, quote, keep_raw: bool) -> str | None:
-    """A SELECT expression giving the value the JSON encoder writes (ISO date string, float) or None.
-
-    The warehouse then returns str/float instead of date/Decimal objects, which are slower to build and
-    need the encoder's per-value fallback. Order columns of a DECIMAL type stay raw (`keep_raw`): the
-    cursor carries their exact decimal text. Portable SQL (DuckDB and Snowflake format DATE as YYYY-MM-DD
-    by default), but only the DuckDB backend uses it (see routes)."""
-    name = quote(column.name)
-    if column.type == "DATE":
-        return f"CAST({name} AS VARCHAR) AS {name}"
-    if not keep_raw and _EXACT_DOUBLE_DECIMAL.match(column.type):
-        return f"CAST({name} AS DOUBLE) AS {name}"
-    return None
 
 
 def _single(args: Mapping[str, list[str]], name: str) -> str | None:
@@ -251,14 +229,8 @@ def build_rows_query(dataset: Dataset, args: Mapping[str, list[str]], quote) -> 
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + f" ORDER BY {order_sql} LIMIT {parts['limit'] + 1}"
     )
-    order_names = {c.name for c in order.columns}
-    json_ready = [json_ready_expression(dataset.columns[n], quote, n in order_names) for n in selected]
-    json_sql = ""
-    if any(json_ready):
-        expressions = [expr or quote(n) for n, expr in zip(selected, json_ready, strict=True)]
-        json_sql = f"SELECT {', '.join(expressions)}{rest}"
     sql = f"SELECT {', '.join(quote(n) for n in selected)}{rest}"
-    return RowsQuery(sql, params, parts["fields"], selected, order, parts["limit"], json_sql)
+    return RowsQuery(sql, params, parts["fields"], selected, order, parts["limit"])
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from dataplatform_common.metrics import rows_served
 from dataplatform_common.problems import ApiProblemError, field_error
+from dataplatform_common.warehouse import Warehouse
 from dataplatform_common.webapp import get_principal, get_warehouse
 from flask import Blueprint, Response, current_app, request
 
@@ -145,6 +147,39 @@ def list_datasets() -> Response:
     return Response(formats.dumps({"datasets": datasets}), mimetype=formats.JSON)
 
 
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    count: int
+    next_cursor: str | None
+
+
+def _page_meta(dataset: Dataset, query: RowsQuery, count: int, next_cursor: str | None) -> dict[str, Any]:
+    return {"dataset": dataset.name, "limit": query.limit, "count": count, "next_cursor": next_cursor}
+
+
+def _arrow_page(warehouse: Warehouse, query: RowsQuery) -> Page:
+    table = warehouse.query_arrow(query.sql, query.params, operation="rows")
+    page = table.slice(0, query.limit)
+    last = page.slice(page.num_rows - 1).to_pylist()[0] if table.num_rows > query.limit else None
+    next_cursor = encode_cursor(query.order, last) if last else None
+    return Page(formats.table_to_arrow(page.select(query.fields)), page.num_rows, next_cursor)
+
+
+def _rows_page(warehouse: Warehouse, dataset: Dataset, query: RowsQuery, media_type: str) -> Page:
+    result = warehouse.query(query.sql, query.params, operation="rows")
+    rows = result.rows[: query.limit]
+    last = dict(zip(result.columns, rows[-1], strict=True)) if len(result.rows) > query.limit else None
+    next_cursor = encode_cursor(query.order, last) if last else None
+    indexes = [result.columns.index(f) for f in query.fields]
+    projected = [tuple(row[i] for i in indexes) for row in rows] if query.fields != result.columns else rows
+    if media_type == formats.CSV:
+        body = formats.rows_to_csv(query.fields, projected)
+    else:
+        body = formats.rows_to_json(_page_meta(dataset, query, len(rows), next_cursor), query.fields, projected)
+    return Page(body, len(rows), next_cursor)
+
+
 @blueprint.get("/datasets/<name>/rows")
 def dataset_rows(name: str) -> Response:
     dataset = _readable_dataset(name)
@@ -158,29 +193,11 @@ def dataset_rows(name: str) -> Response:
 
     def produce(query: RowsQuery, media_type: str) -> CachedResponse:
         if media_type == formats.ARROW:
-            table = warehouse.query_arrow(query.sql, query.params, operation="rows")
-            has_more = table.num_rows > query.limit
-            page = table.slice(0, query.limit)
-            last = page.slice(page.num_rows - 1).to_pylist()[0] if has_more else None
-            body = formats.table_to_arrow(page.select(query.fields))
-            count = page.num_rows
+            page = _arrow_page(warehouse, query)
         else:
-            json_ready = media_type == formats.JSON and query.json_sql and warehouse.backend == "duckdb"
-            result = warehouse.query(query.json_sql if json_ready else query.sql, query.params, operation="rows")
-            has_more = len(result.rows) > query.limit
-            rows = result.rows[: query.limit]
-            last = dict(zip(result.columns, rows[-1], strict=True)) if has_more else None
-            indexes = [result.columns.index(f) for f in query.fields]
-            projected = [tuple(row[i] for i in indexes) for row in rows] if query.fields != result.columns else rows
-            next_cursor = encode_cursor(query.order, last) if last else None
-            if media_type == formats.CSV:
-                body = formats.rows_to_csv(query.fields, projected)
-            else:
-                meta = {"dataset": dataset.name, "limit": query.limit, "count": len(rows), "next_cursor": next_cursor}
-                body = formats.rows_to_json(meta, query.fields, projected)
-            count = len(rows)
-        headers = {"X-Next-Cursor": encode_cursor(query.order, last)} if last else {}
-        return CachedResponse(body, media_type, make_etag(body), headers, rows=count)
+            page = _rows_page(warehouse, dataset, query, media_type)
+        headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
+        return CachedResponse(page.body, media_type, make_etag(page.body), headers, rows=page.count)
 
     return _cached(dataset, "rows", prepare, produce)
 

@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from functools import cache, wraps
+from functools import wraps
 from typing import TypeVar
 
 from flask import Flask, Response, g, request
@@ -31,14 +31,18 @@ _REGISTER_LOCK = threading.Lock()
 
 
 def _once(factory: Callable[[], T]) -> Callable[[], T]:
-    """functools.cache, safe under gunicorn threads: two threads of a worker reaching a metric for the first
-    time at once must not both register it (prometheus_client raises DuplicateTimeseries -> a 500)."""
-    cached = cache(factory)
+    """Create the metric on first use, safe under gunicorn threads: two threads of a worker reaching a metric
+    for the first time at once must not both register it (prometheus_client raises DuplicateTimeseries ->
+    a 500). Double-checked, so the lock is only taken until the metric exists (not on every request)."""
+    created: list[T] = []
 
     @wraps(factory)
     def get() -> T:
-        with _REGISTER_LOCK:
-            return cached()
+        if not created:
+            with _REGISTER_LOCK:
+                if not created:
+                    created.append(factory())
+        return created[0]
 
     return get
 

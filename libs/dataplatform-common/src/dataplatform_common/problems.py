@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from http import HTTPStatus
 from typing import Any
 
+import orjson
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
@@ -39,7 +39,7 @@ def problem_response(status: int, detail: str, *, kind: str | None = None, **ext
     if request_id:
         body["request_id"] = request_id
     body.update(extras)
-    return Response(json.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
+    return Response(orjson.dumps(body), status=status, mimetype=PROBLEM_CONTENT_TYPE)
 
 
 def field_error(path: str, message: str, code: str = "invalid") -> dict[str, str]:
