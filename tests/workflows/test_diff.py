@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -118,14 +117,8 @@ def _git(repo: Path, *args: str) -> None:
 
 
 @pytest.fixture
-def two_revisions(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def two_revisions(repo: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git copy of this repository's tracked files; HEAD removes a namespace and changes prod's Key Vault."""
-    tracked = subprocess.run(["git", "-C", str(repo_root), "ls-files"], capture_output=True, text=True, check=True)
-    repo = tmp_path / "repo"
-    for name in tracked.stdout.splitlines():
-        if (repo_root / name).is_file():
-            (repo / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(repo_root / name, repo / name)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base")
@@ -137,7 +130,6 @@ def two_revisions(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPat
     prod.write_text(prod.read_text().replace("kv-dataplatform-prod", "kv-dataplatform-prod2"))
     _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qam", "head")
     monkeypatch.setenv("PLATFORM_UPSTREAM_MIRROR", str(upstream_mirror(root=repo_root)))  # not beside the copy
-    monkeypatch.setenv("PLATFORM_REPO_ROOT", str(repo))
     return repo
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,21 +12,6 @@ from platformctl.errors import PlatformError
 from platformctl.scaffold.naming import AppNames
 from platformctl.scaffold.register import add_component
 from platformctl.scaffold.templates import fill, kinds, read_pins
-
-TOOLING_BIN = Path(sys.executable).parent
-
-
-@pytest.fixture
-def repo(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of every file git tracks in this checkout (what a clone would hold)."""
-    tracked = subprocess.run(["git", "-C", str(repo_root), "ls-files"], capture_output=True, text=True, check=True)
-    copy = tmp_path / "repo"
-    for name in tracked.stdout.splitlines():
-        if (repo_root / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(repo_root / name, copy / name)
-    monkeypatch.setenv("PLATFORM_REPO_ROOT", str(copy))
-    return copy
 
 
 @pytest.mark.parametrize("name", ["Sales", "sales_api", "-api", "api-", "a--b", "9api", "x" * 41])

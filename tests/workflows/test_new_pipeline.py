@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import importlib.util
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -31,19 +30,6 @@ def _app_venv(repo: Path) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture
-def repo(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of every file git tracks in this checkout (what a clone would hold)."""
-    tracked = subprocess.run(["git", "-C", str(repo_root), "ls-files"], capture_output=True, text=True, check=True)
-    copy = tmp_path / "repo"
-    for name in tracked.stdout.splitlines():
-        if (repo_root / name).is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(repo_root / name, copy / name)
-    monkeypatch.setenv("PLATFORM_REPO_ROOT", str(copy))
-    return copy
 
 
 def _deployments(path: Path) -> dict[str, dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
@@ -27,46 +27,36 @@ def _summary(result: subprocess.CompletedProcess[str]) -> str:
     return " | ".join(lines)[:1500]
 
 
-def check_rules(files: Sequence[Path]) -> list[Finding]:
-    """`promtool check rules` on each file (syntax, PromQL, templates, duplicate names)."""
+def _failed_files(
+    files: Sequence[Path], run: Callable[[Path], subprocess.CompletedProcess[str]], kind: str, fix: str
+) -> list[Finding]:
+    """One finding of kind per file whose promtool run fails, with promtool's own words."""
     found = []
     for path in files:
-        result = _promtool("check", "rules", str(path))
+        result = run(path)
         if result.returncode != 0:
-            found.append(
-                Finding(
-                    GATE,
-                    "",
-                    "monitoring",
-                    "RuleFile",
-                    path.name,
-                    str(path),
-                    _summary(result),
-                    "fix the rule file; `promtool check rules FILE` shows the same",
-                )
-            )
+            found.append(Finding(GATE, "", "monitoring", kind, path.name, str(path), _summary(result), fix))
     return found
+
+
+def check_rules(files: Sequence[Path]) -> list[Finding]:
+    """`promtool check rules` on each file (syntax, PromQL, templates, duplicate names)."""
+    return _failed_files(
+        files,
+        lambda path: _promtool("check", "rules", str(path)),
+        "RuleFile",
+        "fix the rule file; `promtool check rules FILE` shows the same",
+    )
 
 
 def test_rules(test_files: Sequence[Path]) -> list[Finding]:
     """`promtool test rules` on each unit-test file (run from its folder: rule_files are relative)."""
-    found = []
-    for path in test_files:
-        result = _promtool("test", "rules", path.name, cwd=path.parent)
-        if result.returncode != 0:
-            found.append(
-                Finding(
-                    GATE,
-                    "",
-                    "monitoring",
-                    "RuleTest",
-                    path.name,
-                    str(path),
-                    _summary(result),
-                    "fix the rule or the test's expectation; `promtool test rules FILE` shows the same",
-                )
-            )
-    return found
+    return _failed_files(
+        test_files,
+        lambda path: _promtool("test", "rules", path.name, cwd=path.parent),
+        "RuleTest",
+        "fix the rule or the test's expectation; `promtool test rules FILE` shows the same",
+    )
 
 
 def check_expressions(named: Sequence[tuple[str, str]]) -> list[Finding]:
