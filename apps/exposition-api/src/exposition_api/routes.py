@@ -167,7 +167,8 @@ def _arrow_page(warehouse: Warehouse, query: RowsQuery) -> Page:
 
 
 def _rows_page(warehouse: Warehouse, dataset: Dataset, query: RowsQuery, media_type: str) -> Page:
-    result = warehouse.query(query.sql, query.params, operation="rows")
+    sql = query.json_sql if media_type == formats.JSON and query.json_sql else query.sql
+    result = warehouse.query(sql, query.params, operation="rows")
     rows = result.rows[: query.limit]
     last = dict(zip(result.columns, rows[-1], strict=True)) if len(result.rows) > query.limit else None
     next_cursor = encode_cursor(query.order, last) if last else None
