@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import pickle
@@ -50,6 +51,12 @@ class Result:
     latencies: list[float]
     statuses: dict[int, int]
     load: str = ""  # load average when the scenario ended
+    server_cpu_seconds: float = 0.0  # CPU time of the server's processes during the scenario
+
+    @property
+    def server_cpu_ms_per_request(self) -> float:
+        """Server CPU per request: unlike requests/s, it hardly moves when other jobs share the cores."""
+        return self.server_cpu_seconds * 1000 / self.requests if self.requests else float("nan")
 
     @property
     def rps(self) -> float:
@@ -98,9 +105,35 @@ async def _connection(port: int, make_request, deadline: float, max_requests: in
         writer.close()
 
 
-def drive(port: int, make_request, seconds: float, connections: int, max_requests: int = 2_000_000) -> Result:
+def cpu_seconds(process: subprocess.Popen | None) -> float:
+    """User + system CPU time of a server: its master process and every worker."""
+    if process is None:
+        return 0.0
+    import psutil
+
+    try:
+        root = psutil.Process(process.pid)
+        total = 0.0
+        for each in (root, *root.children(recursive=True)):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = each.cpu_times()
+                total += times.user + times.system
+        return total
+    except psutil.NoSuchProcess:
+        return 0.0
+
+
+def drive(
+    port: int,
+    make_request,
+    seconds: float,
+    connections: int,
+    max_requests: int = 2_000_000,
+    server_process: subprocess.Popen | None = None,
+) -> Result:
     """`connections` keep-alive connections for `seconds` (bounded by time and count)."""
     result = Result(0, 0.0, [], {})
+    cpu_before = cpu_seconds(server_process)
 
     async def run() -> None:
         deadline = time.perf_counter() + seconds
@@ -110,6 +143,7 @@ def drive(port: int, make_request, seconds: float, connections: int, max_request
         result.seconds = time.perf_counter() - started
 
     asyncio.run(run())
+    result.server_cpu_seconds = cpu_seconds(server_process) - cpu_before
     result.load = load_average()
     return result
 
@@ -219,7 +253,8 @@ def line(label: str, r: Result, ceiling: Result | None = None, extra: str = "") 
     ratio = f"  {r.rps / ceiling.rps:5.2f} x ceiling" if ceiling else ""
     errors = sum(n for s, n in r.statuses.items() if s >= 400)
     print(f"  {label:<44} {r.rps:8.0f} req/s  p50 {r.pct(0.50):6.1f} ms  p99 {r.pct(0.99):6.1f} ms"
-          f"{ratio}{extra}  (n={r.requests}, errors={errors}, {r.load})")  # fmt: skip
+          f"  server CPU {r.server_cpu_ms_per_request:5.2f} ms/req{ratio}{extra}  (n={r.requests}, errors={errors}, "
+          f"{r.load})")  # fmt: skip
 
 
 def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
@@ -260,31 +295,35 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
     pages: dict[str, bytes] = {}
     port = free_port()
     with server("exposition-uncached", [str(BIN / "gunicorn"), "-c", conf, "exposition_api.wsgi:app"],
-                {**base_env, **gunicorn_env(port, w, t), "RESPONSE_CACHE_ENTRIES": "0"}, "/healthz", port):  # fmt: skip
+                {**base_env, **gunicorn_env(port, w, t), "RESPONSE_CACHE_ENTRIES": "0"}, "/healthz",
+                port) as api:  # fmt: skip
         for key in keys:  # the exact bytes the ceiling will serve
             request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/datasets/{DATASET}/rows?{query[key]}",
                                              headers=auth)  # fmt: skip
             pages[query[key]] = urllib.request.urlopen(request).read()
-        results["api_uncached"] = drive(port, api_request(keys), args.seconds, args.connections)
+        results["api_uncached"] = drive(port, api_request(keys), args.seconds, args.connections, server_process=api)
     port = free_port()
     with server("exposition-cached", [str(BIN / "gunicorn"), "-c", conf, "exposition_api.wsgi:app"],
-                {**base_env, **gunicorn_env(port, w, t)}, "/healthz", port):  # fmt: skip
+                {**base_env, **gunicorn_env(port, w, t)}, "/healthz", port) as api:  # fmt: skip
         drive(port, api_request(hot), 1.0, args.connections)  # warm every worker's cache
-        results["api_repeated"] = drive(port, api_request(hot), args.seconds, args.connections)
-        results["api_etag"] = drive(port, api_request(hot, conditional={}), args.seconds, args.connections)
+        results["api_repeated"] = drive(port, api_request(hot), args.seconds, args.connections, server_process=api)
+        results["api_etag"] = drive(port, api_request(hot, conditional={}), args.seconds, args.connections,
+                                    server_process=api)  # fmt: skip
 
     pages_file = WORK / "ceiling-pages.pickle"
     pages_file.write_bytes(pickle.dumps(pages))
     port = free_port()
     ceiling_args = [str(BIN / "gunicorn"), "-c", conf, "--pythonpath", str(REPO / "bench"), "ceiling_app:app"]
     ceiling_env = {**gunicorn_env(port, w, t), "CEILING_PAGES": str(pages_file)}
-    with server("ceiling", ceiling_args, ceiling_env, "/?" + query[keys[0]], port):
+    with server("ceiling", ceiling_args, ceiling_env, "/?" + query[keys[0]], port) as ceiling:
 
         def ceiling_request(pool: list[str]):
             return lambda: (get(f"/v1/datasets/{DATASET}/rows?{query[random.choice(pool)]}"), None)
 
-        results["ceiling_random"] = drive(port, ceiling_request(keys), args.seconds, args.connections)
-        results["ceiling_repeated"] = drive(port, ceiling_request(hot), args.seconds, args.connections)
+        results["ceiling_random"] = drive(port, ceiling_request(keys), args.seconds, args.connections,
+                                          server_process=ceiling)  # fmt: skip
+        results["ceiling_repeated"] = drive(port, ceiling_request(hot), args.seconds, args.connections,
+                                            server_process=ceiling)  # fmt: skip
 
     port = free_port()
     datasette_args = [str(BIN / "gunicorn"), "-k", "uvicorn.workers.UvicornWorker", "-w", str(w),
@@ -295,14 +334,14 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
         "from datasette.app import Datasette\n"
         f"app = Datasette([], immutables=[{str(sqlite_path)!r}], settings={{'max_returned_rows': 1000}}).app()\n"
     )
-    with server("datasette", [*datasette_args, "--pythonpath", str(WORK)], {}, "/-/versions.json", port):
+    with server("datasette", [*datasette_args, "--pythonpath", str(WORK)], {}, "/-/versions.json", port) as lite:
         db = sqlite_path.stem
 
         def datasette_request():
             key = random.choice(keys)
             return get(f"/{db}/{TABLE}.json?_size={PAGE}&_next={key}&_shape=objects"), None
 
-        results["datasette"] = drive(port, datasette_request, args.seconds, args.connections)
+        results["datasette"] = drive(port, datasette_request, args.seconds, args.connections, server_process=lite)
 
     ceiling_random, ceiling_repeated = results["ceiling_random"], results["ceiling_repeated"]
     line("ceiling: bare WSGI, same bytes (random)", ceiling_random)
@@ -316,6 +355,11 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
           f"repeated/ceiling {results['api_repeated'].rps / ceiling_repeated.rps:.2f} (target >= 0.40), "
           f"uncached/datasette {results['api_uncached'].rps / results['datasette'].rps:.2f} (target >= 4), "
           f"p99 uncached {results['api_uncached'].pct(0.99):.1f} ms (target <= 50)")  # fmt: skip
+    cpu = {name: r.server_cpu_ms_per_request for name, r in results.items()}
+    print(f"  same ratios from server CPU per request (steadier when other jobs share the cores): uncached/ceiling "
+          f"{cpu['ceiling_random'] / cpu['api_uncached']:.2f}, repeated/ceiling "
+          f"{cpu['ceiling_repeated'] / cpu['api_repeated']:.2f}, uncached/datasette "
+          f"{cpu['datasette'] / cpu['api_uncached']:.2f}")  # fmt: skip
 
 
 def enrichment_batches(gold: Path, batches: int, size: int) -> list[list[dict[str, Any]]]:
@@ -382,13 +426,13 @@ def bench_enrichment(args: argparse.Namespace, gold: Path) -> None:
                                          2 * args.workers)):  # fmt: skip
         port = free_port()
         with server("enrichment", [str(BIN / "gunicorn"), "-c", conf, "enrichment_api.wsgi:app"],
-                    {**env, **gunicorn_env(port, workers, 1)}, "/healthz", port):  # fmt: skip
+                    {**env, **gunicorn_env(port, workers, 1)}, "/healthz", port) as enrichment:  # fmt: skip
 
             def make(counter=iter(range(10**9))):  # noqa: B008 - one counter per server, shared by its connections
                 return post("/v1/enrich/customer", bodies[next(counter) % len(bodies)], headers), None
 
             drive(port, make, 1.0, connections)  # warm-up: reference data loaded in every worker
-            http[label] = drive(port, make, args.seconds, connections)
+            http[label] = drive(port, make, args.seconds, connections, server_process=enrichment)
 
     print(f"  phone + e-mail parsing alone, in-process      {phone_email:8.0f} records/s (1 core, {phone_email_load})")
     print(f"  enrich_batch in-process (ceiling)             {in_process:8.0f} records/s (1 core, {in_process_load})")
