@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -71,14 +71,17 @@ def _send(entry: CachedResponse) -> Response:
     return response
 
 
+QueryBuilder = Callable[[Dataset, Mapping[str, list[str]], Callable[[str], str]], QueryT]
+
+
 def _cached(
-    dataset: Dataset, operation: str, prepare: Callable[[], QueryT], produce: Callable[[QueryT, str], CachedResponse]
+    dataset: Dataset, operation: str, build: QueryBuilder[QueryT], produce: Callable[[QueryT, str], CachedResponse]
 ) -> Response:
-    """Serve from the response cache, or `prepare` the query (400 on bad parameters) and `produce` the body.
+    """Serve from the response cache, or `build` the query (400 on bad parameters) and `produce` the body.
 
     A hit skips query parsing and SQL building: only valid requests are ever cached, under their exact
     parameters, so a hit is a valid request. Bad parameters still win over an unacceptable Accept (400
-    before 406) because `prepare` runs first on a miss."""
+    before 406) because the query is built first on a miss."""
     media_type = formats.negotiate(request.accept_mimetypes)
     cache = _cache()
     key = None
@@ -87,7 +90,10 @@ def _cached(
         key = (dataset.name, operation, media_type, version, tuple(sorted(request.args.items(multi=True))))
     entry = cache.get(key) if key is not None else None
     if entry is None:
-        query = prepare()
+        try:
+            query = build(dataset, _args(), get_warehouse().quote)
+        except QueryError as error:
+            raise _bad_request(error) from None
         if media_type is None:
             raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
         entry = produce(query, media_type)
@@ -186,12 +192,6 @@ def dataset_rows(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
 
-    def prepare() -> RowsQuery:
-        try:
-            return build_rows_query(dataset, _args(), warehouse.quote)
-        except QueryError as error:
-            raise _bad_request(error) from None
-
     def produce(query: RowsQuery, media_type: str) -> CachedResponse:
         if media_type == formats.ARROW:
             page = _arrow_page(warehouse, query)
@@ -200,19 +200,13 @@ def dataset_rows(name: str) -> Response:
         headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
         return CachedResponse(page.body, media_type, make_etag(page.body), headers, rows=page.count)
 
-    return _cached(dataset, "rows", prepare, produce)
+    return _cached(dataset, "rows", build_rows_query, produce)
 
 
 @blueprint.get("/datasets/<name>/aggregate")
 def dataset_aggregate(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
-
-    def prepare() -> AggregateQuery:
-        try:
-            return build_aggregate_query(dataset, _args(), warehouse.quote)
-        except QueryError as error:
-            raise _bad_request(error) from None
 
     def produce(query: AggregateQuery, media_type: str) -> CachedResponse:
         result = warehouse.query(query.sql, query.params, operation="aggregate")
@@ -229,4 +223,4 @@ def dataset_aggregate(name: str) -> Response:
             body = formats.rows_to_json(meta, result.columns, result.rows)
         return CachedResponse(body, media_type, make_etag(body), rows=0)
 
-    return _cached(dataset, "aggregate", prepare, produce)
+    return _cached(dataset, "aggregate", build_aggregate_query, produce)
