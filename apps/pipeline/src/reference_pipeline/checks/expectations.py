@@ -44,12 +44,18 @@ class SuiteOutcome:
 
 
 def _dates_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Date columns (python `date` objects) as pandas timestamps, so range expectations compare datetimes."""
+    """Date and datetime columns as nanosecond pandas timestamps, so range expectations compare datetimes.
+
+    Nanoseconds, because Great Expectations checks a range on `datetime64[ns]` columns with one vectorised
+    comparison and on any other resolution (pandas 3 and DuckDB give microseconds or seconds) value by value.
+    """
     converted = frame.copy()
     for column in converted.columns:
         values = converted[column].dropna()
         if converted[column].dtype == object and not values.empty and isinstance(values.iloc[0], date):
             converted[column] = pd.to_datetime(converted[column])
+        if pd.api.types.is_datetime64_dtype(converted[column].dtype):
+            converted[column] = converted[column].astype("datetime64[ns]")
     return converted
 
 
