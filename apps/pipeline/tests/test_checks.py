@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from reference_pipeline.checks.assets_checks import judge_row_count
 from reference_pipeline.checks.expectations import validate
+from reference_pipeline.checks.in_dbt import ValidationWorker
 from reference_pipeline.checks.suites import suites
 
 
@@ -54,6 +55,18 @@ def test_unknown_product_fails_gold_policies() -> None:
         ("expect_column_values_to_not_be_null", "customer_id"),
         ("expect_column_values_to_be_in_set", "product"),
     }
+
+
+def test_the_worker_process_gives_the_in_process_outcome() -> None:
+    frame = pd.DataFrame({"policy_id": ["POL-1", "POL-2"], "customer_id": ["C1", None], "product": ["AUTO", "BOAT"]})
+    worker = ValidationWorker()
+    try:
+        assert worker.suite_columns()[("gold", "policies")] == ["policy_id", "customer_id", "product"]
+        outcome = worker.validate("gold", "policies", frame)
+    finally:
+        worker.close()
+    assert not outcome.success
+    assert outcome == validate(_suite("gold", "policies"), frame)
 
 
 @pytest.mark.parametrize(
