@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 from reference_pipeline.checks.assets_checks import judge_row_count
@@ -70,21 +67,6 @@ def test_the_worker_process_gives_the_in_process_outcome() -> None:
         worker.close()
     assert not outcome.success
     assert outcome == validate(_suite("gold", "policies"), frame)
-
-
-def test_the_socket_worker_serves_a_client_and_exits_with_its_parent(tmp_path) -> None:
-    path = str(tmp_path / "socket")
-    command = [sys.executable, "-m", "reference_pipeline.checks.ge_worker", "--socket", path]
-    process = subprocess.Popen(command, stdin=subprocess.PIPE)
-    try:
-        client = ValidationWorker.connect(path)
-        frame = pd.DataFrame({"policy_id": ["P1", "P1"], "customer_id": ["C1", "C2"], "product": ["AUTO", "HOME"]})
-        outcome = client.validate("gold", "policies", frame)
-        client.close()
-    finally:
-        process.stdin.close()  # type: ignore[union-attr]
-        assert process.wait(timeout=30) == 0
-    assert [(o.expectation, o.column) for o in outcome.failed] == [("expect_column_values_to_be_unique", "policy_id")]
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,8 @@ warehouse: `raw/<table>` for sources, `<layer>/<table>` for models (`audit/expec
 
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Mapping
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -23,7 +20,6 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from reference_pipeline.checks.in_dbt import WORKER_SOCKET_ENV
 from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
 
 OWNER = "team:data-platform"
@@ -127,36 +123,6 @@ def _target_path(context: dg.AssetExecutionContext) -> Path:
     return path
 
 
-@contextmanager
-def _expectations_worker() -> Iterator[None]:
-    """The Great Expectations worker of this build, started before dbt so that its import is over in time.
-
-    dbt's Python models reach it through the socket named by PIPELINE_GE_WORKER_SOCKET (`checks/in_dbt.py`);
-    it exits when this step closes its standard input, whatever happened to dbt.
-    """
-    folder = Path(tempfile.mkdtemp(prefix="ge-worker-"))
-    path = str(folder / "socket")
-    command = [sys.executable, "-m", "reference_pipeline.checks.ge_worker", "--socket", path]
-    worker = subprocess.Popen(command, stdin=subprocess.PIPE)
-    previous = os.environ.get(WORKER_SOCKET_ENV)
-    os.environ[WORKER_SOCKET_ENV] = path
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop(WORKER_SOCKET_ENV, None)
-        else:
-            os.environ[WORKER_SOCKET_ENV] = previous
-        assert worker.stdin is not None
-        worker.stdin.close()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Run `dbt build`; test results are recorded as dbt reports them, model outputs once dbt has exited.
 
@@ -164,15 +130,14 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt still works (another process) overlaps both. Outputs wait for dbt's exit because their row counts
     are read from the warehouse, which dbt holds until then.
     """
-    settings = load_settings()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=_target_path(context))
     outputs: list[Any] = []
-    with _expectations_worker() if settings.is_local else nullcontext():
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=_target_path(context))
-        for event in invocation.stream():
-            if isinstance(event, dg.Output | dg.AssetMaterialization):
-                outputs.append(event)
-            else:
-                yield event
+    for event in invocation.stream():
+        if isinstance(event, dg.Output | dg.AssetMaterialization):
+            outputs.append(event)
+        else:
+            yield event
+    settings = load_settings()
     if settings.is_local:
         outputs = _with_row_counts(context, outputs, str(settings.warehouse_path))
     yield from outputs

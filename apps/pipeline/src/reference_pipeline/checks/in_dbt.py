@@ -7,23 +7,19 @@ expectation (or did not run). Because those tests run inside the same `dbt build
 silver table makes dbt skip the gold models built from it, like any other dbt test: no second dbt
 invocation is needed to put the checks between silver and gold.
 
-With DuckDB, the suites are validated in a worker process (`checks/ge_worker.py`) that the Dagster step
-starts before dbt (or dbt itself when it opens the warehouse, outside Dagster), so that the Great
-Expectations import is done on the other core while dbt builds bronze and silver; without one (Snowflake
-runs the Python models in Snowpark), in the model's own process.
+With DuckDB, the suites are validated in a worker process (`checks/ge_worker.py`) that the dbt process
+starts when it opens the warehouse, so the Great Expectations import is done by the time silver is built;
+without one (Snowflake runs the Python models in Snowpark), in the model's own process.
 """
 
 from __future__ import annotations
 
 import atexit
-import os
 import pickle
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
-from typing import Any, BinaryIO
+from typing import Any
 
 RESULT_COLUMNS = ("suite", "expectation", "column_name", "success", "unexpected_count", "rows_validated")
 
@@ -37,52 +33,24 @@ def _frame(relation: Any, columns: list[str]) -> Any:
     return frame
 
 
-WORKER_SOCKET_ENV = "PIPELINE_GE_WORKER_SOCKET"
-
-
 class ValidationWorker:
-    """The dbt process's handle on the GE worker (`checks/ge_worker.py`), one request at a time.
+    """The dbt process's handle on the GE worker process (one request at a time)."""
 
-    `ValidationWorker()` starts a worker of its own (its pipes are the streams); `ValidationWorker.connect`
-    reaches the one the Dagster step started before dbt.
-    """
-
-    def __init__(self, requests: BinaryIO | None = None, replies: BinaryIO | None = None) -> None:
-        self._process: subprocess.Popen[bytes] | None = None
-        if requests is None or replies is None:
-            command = [sys.executable, "-m", "reference_pipeline.checks.ge_worker"]
-            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            requests, replies = self._process.stdin, self._process.stdout
-        self._requests: BinaryIO = requests  # type: ignore[assignment]
-        self._replies: BinaryIO = replies  # type: ignore[assignment]
+    def __init__(self) -> None:
+        command = [sys.executable, "-m", "reference_pipeline.checks.ge_worker"]
+        self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         self._layout: dict[tuple[str, str], list[str]] | None = None
         atexit.register(self.close)
 
-    @classmethod
-    def connect(cls, path: str, timeout: float = 60.0) -> ValidationWorker:
-        """Connect to the worker listening on `path` (it may still be starting)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                client.connect(path)
-                break
-            except OSError as error:
-                client.close()
-                if time.monotonic() > deadline:
-                    message = f"no Great Expectations worker on {path} ({WORKER_SOCKET_ENV}): {error}"
-                    raise RuntimeError(message) from None
-                time.sleep(0.05)
-        return cls(client.makefile("wb"), client.makefile("rb"))
-
     def _reply(self) -> Any:
+        assert self._process.stdout is not None
         try:
-            return pickle.load(self._replies)
+            return pickle.load(self._process.stdout)
         except EOFError:
-            code = self._process.wait() if self._process else None
+            code = self._process.wait()
             raise RuntimeError(
-                f"the Great Expectations worker (reference_pipeline.checks.ge_worker) stopped (exit code {code}); "
-                "its error is in the output above"
+                f"the Great Expectations worker (reference_pipeline.checks.ge_worker) exited with code {code}; "
+                "its error is in the dbt output above"
             ) from None
 
     def suite_columns(self) -> dict[tuple[str, str], list[str]]:
@@ -92,30 +60,29 @@ class ValidationWorker:
         return self._layout
 
     def validate(self, schema: str, table: str, frame: Any) -> Any:
+        assert self._process.stdin is not None
         self.suite_columns()
-        pickle.dump((schema, table, frame), self._requests)
-        self._requests.flush()
+        pickle.dump((schema, table, frame), self._process.stdin)
+        self._process.stdin.flush()
         return self._reply()
 
     def close(self) -> None:
-        if not self._requests.closed:
-            self._requests.close()
-        if self._process is not None:
-            try:
-                self._process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
+        if self._process.stdin and not self._process.stdin.closed:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
 
 
 _worker: ValidationWorker | None = None
 
 
 def start_worker() -> None:
-    """Reach the worker the Dagster step started, or start one now (dbt-duckdb plugin start-up)."""
+    """Start the GE worker now (dbt-duckdb plugin start-up), so that it is ready when the suites run."""
     global _worker
     if _worker is None:
-        path = os.environ.get(WORKER_SOCKET_ENV)
-        _worker = ValidationWorker.connect(path) if path else ValidationWorker()
+        _worker = ValidationWorker()
 
 
 def validate_layer(layer: str, relations: Mapping[str, Any]) -> Any:
