@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from reference_pipeline.checks.assets_checks import judge_row_count
@@ -67,6 +71,14 @@ def test_the_worker_process_gives_the_in_process_outcome() -> None:
         worker.close()
     assert not outcome.success
     assert outcome == validate(_suite("gold", "policies"), frame)
+
+
+def test_a_worker_reply_unpickles_without_importing_great_expectations() -> None:
+    # The dbt process unpickles the worker's replies: importing GE there would cost it ~4 s of CPU.
+    outcome = validate(_suite("gold", "policies"), pd.DataFrame({"policy_id": ["P1"], "customer_id": ["C1"]}))
+    code = "import pickle, sys; pickle.loads(sys.stdin.buffer.read()); print('great_expectations' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(outcome), capture_output=True, check=True)
+    assert done.stdout.strip() == b"False"
 
 
 @pytest.mark.parametrize(

@@ -4,43 +4,16 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
+from reference_pipeline.checks.outcomes import ExpectationOutcome, SuiteOutcome
 from reference_pipeline.checks.suites import Suite
 
+__all__ = ["ExpectationOutcome", "SuiteOutcome", "validate"]
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    expectation: str
-    column: str | None
-    success: bool
-    unexpected_count: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "expectation": self.expectation,
-            "column": self.column,
-            "success": self.success,
-            "unexpected_count": self.unexpected_count,
-        }
-
-
-@dataclass(frozen=True)
-class SuiteOutcome:
-    suite: str
-    success: bool
-    rows: int
-    outcomes: list[ExpectationOutcome]
-
-    @property
-    def failed(self) -> list[ExpectationOutcome]:
-        return [outcome for outcome in self.outcomes if not outcome.success]
 
 
 def _dates_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
