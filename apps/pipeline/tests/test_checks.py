@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from reference_pipeline.checks.assets_checks import judge_row_count
 from reference_pipeline.checks.expectations import validate
+from reference_pipeline.checks.in_dbt import ValidationWorker
 from reference_pipeline.checks.suites import suites
 
 
@@ -54,6 +59,26 @@ def test_unknown_product_fails_gold_policies() -> None:
         ("expect_column_values_to_not_be_null", "customer_id"),
         ("expect_column_values_to_be_in_set", "product"),
     }
+
+
+def test_the_worker_process_gives_the_in_process_outcome() -> None:
+    frame = pd.DataFrame({"policy_id": ["POL-1", "POL-2"], "customer_id": ["C1", None], "product": ["AUTO", "BOAT"]})
+    worker = ValidationWorker()
+    try:
+        assert worker.suite_columns()[("gold", "policies")] == ["policy_id", "customer_id", "product"]
+        outcome = worker.validate("gold", "policies", frame)
+    finally:
+        worker.close()
+    assert not outcome.success
+    assert outcome == validate(_suite("gold", "policies"), frame)
+
+
+def test_a_worker_reply_unpickles_without_importing_great_expectations() -> None:
+    # The dbt process unpickles the worker's replies: importing GE there would cost it ~4 s of CPU.
+    outcome = validate(_suite("gold", "policies"), pd.DataFrame({"policy_id": ["P1"], "customer_id": ["C1"]}))
+    code = "import pickle, sys; pickle.loads(sys.stdin.buffer.read()); print('great_expectations' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], input=pickle.dumps(outcome), capture_output=True, check=True)
+    assert done.stdout.strip() == b"False"
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,14 @@ from __future__ import annotations
 import dagster as dg
 
 from reference_pipeline.assets.datahub import datahub_metadata
-from reference_pipeline.assets.dbt import bronze_silver, dbt_resource, gold
+from reference_pipeline.assets.dbt import dbt_build, dbt_resource
 from reference_pipeline.assets.raw import external_raw_specs, raw_drops, raw_postal_codes
 from reference_pipeline.assets.serving import serving_gold
 from reference_pipeline.checks.assets_checks import all_checks
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import DuckDBWarehouse, SnowflakeWarehouse
 
-LOCAL_ASSETS = [raw_drops, raw_postal_codes, bronze_silver, gold, serving_gold, datahub_metadata]
+LOCAL_ASSETS = [raw_drops, raw_postal_codes, dbt_build, serving_gold, datahub_metadata]
 
 reference_pipeline_job = dg.define_asset_job(
     "reference_pipeline",
@@ -31,7 +31,7 @@ def build_definitions() -> dg.Definitions:
         assets: list = LOCAL_ASSETS
         warehouse = DuckDBWarehouse(path=str(settings.warehouse_path))
     else:  # Snowflake: raw tables exist upstream; the exposition API reads gold in Snowflake directly
-        assets = [*external_raw_specs(), bronze_silver, gold, datahub_metadata]
+        assets = [*external_raw_specs(), dbt_build, datahub_metadata]
         warehouse = SnowflakeWarehouse.from_environment()
     return dg.Definitions(
         assets=assets,

@@ -74,6 +74,10 @@ def _node_table(node: dict[str, Any]) -> str:
     return f"{node['schema']}.{node['alias'] or node['name']}"
 
 
+def _is_check_results(node: dict[str, Any]) -> bool:
+    return bool({**node.get("meta", {}), **node.get("config", {}).get("meta", {})}.get("check_results"))
+
+
 def build_mcps(
     manifest: dict[str, Any],
     platform: str,
@@ -139,7 +143,9 @@ def build_mcps(
                 aspect=GlobalTagsClass(tags=[TagAssociationClass(tag=make_tag_urn(tag)) for tag in tags]),
             )
         )
-        upstream_ids = [dep for dep in node.get("depends_on", {}).get("nodes", []) if dep in datasets]
+        # Check-result tables (audit.expectations_*) gate gold but feed it no data: not data lineage.
+        depends_on = node.get("depends_on", {}).get("nodes", [])
+        upstream_ids = [dep for dep in depends_on if dep in datasets and not _is_check_results(datasets[dep])]
         if upstream_ids:
             mcps.append(
                 MetadataChangeProposalWrapper(

@@ -6,11 +6,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas only when a frame is asked for (the code location loads faster without it)
+    import pandas as pd
 
 
 class Warehouse(dg.ConfigurableResource):

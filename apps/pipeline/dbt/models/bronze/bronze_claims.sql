@@ -12,4 +12,3 @@ select
     _source_file,
     cast(_loaded_at as timestamp) as _loaded_at
 from {{ source('raw', 'claims') }}
-{{ new_files_only() }}

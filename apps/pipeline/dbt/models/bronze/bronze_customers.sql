@@ -13,4 +13,3 @@ select
     _source_file,
     cast(_loaded_at as timestamp) as _loaded_at
 from {{ source('raw', 'customers') }}
-{{ new_files_only() }}

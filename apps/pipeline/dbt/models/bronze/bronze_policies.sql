@@ -10,4 +10,3 @@ select
     _source_file,
     cast(_loaded_at as timestamp) as _loaded_at
 from {{ source('raw', 'policies') }}
-{{ new_files_only() }}

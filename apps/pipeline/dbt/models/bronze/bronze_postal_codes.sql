@@ -1,5 +1,4 @@
-{{ config(alias='postal_codes', materialized='table') }}
--- The reference is replaced as a whole when its DVC version changes, so bronze is a full copy.
+{{ config(alias='postal_codes') }}
 select
     postal_code,
     commune,

@@ -8,4 +8,3 @@ select
     _source_file,
     cast(_loaded_at as timestamp) as _loaded_at
 from {{ source('raw', 'premiums') }}
-{{ new_files_only() }}

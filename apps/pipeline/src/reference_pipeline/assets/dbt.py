@@ -1,8 +1,10 @@
-"""The dbt project as Dagster assets, in two steps so that checks on silver can block gold.
+"""The dbt project as Dagster assets: ONE `dbt build` over bronze, silver, the check results and gold.
 
-`bronze_silver` builds (runs + tests) the bronze and silver models, `gold` the marts. A failing dbt test
-fails its step; a failing blocking check (Great Expectations, row counts) on a silver table stops the run
-before `gold`. Asset keys follow the warehouse: `raw/<table>` for sources, `<layer>/<table>` for models.
+dbt runs each model's tests right after the model and skips the models downstream of a failed test, so a
+failing check on a silver table (dbt tests, and the Great Expectations suites, which run inside the build:
+see `checks/in_dbt.py`) keeps the gold built from it from being built, within one invocation. A failed
+test fails the step, so the serving file and DataHub are not refreshed either. Asset keys follow the
+warehouse: `raw/<table>` for sources, `<layer>/<table>` for models (`audit/expectations_<layer>`: GE results).
 """
 
 import os
@@ -113,7 +115,7 @@ def _target_path(context: dg.AssetExecutionContext) -> Path:
     (dbt still re-parses fully when the profile, target or vars differ from the prepared ones).
     """
     target_root = DBT_PROJECT_DIR / "target"
-    path = target_root / f"{context.op_def.name}-{context.run_id[:8]}"
+    path = target_root / f"{context.op_def.name}-{context.run.run_id[:8]}"
     path.mkdir(parents=True, exist_ok=True)
     prepared = target_root / "partial_parse.msgpack"
     if prepared.exists():
@@ -122,31 +124,27 @@ def _target_path(context: dg.AssetExecutionContext) -> Path:
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+    """Run `dbt build`; test results are recorded as dbt reports them, model outputs once dbt has exited.
+
+    Recording an event costs the Dagster process a storage write: doing it for the ~50 test results while
+    dbt still works (another process) overlaps both. Outputs wait for dbt's exit because their row counts
+    are read from the warehouse, which dbt holds until then.
+    """
     invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=_target_path(context))
-    events = list(invocation.stream())
+    outputs: list[Any] = []
+    for event in invocation.stream():
+        if isinstance(event, dg.Output | dg.AssetMaterialization):
+            outputs.append(event)
+        else:
+            yield event
     settings = load_settings()
     if settings.is_local:
-        events = _with_row_counts(context, events, str(settings.warehouse_path))
-    yield from events
+        outputs = _with_row_counts(context, outputs, str(settings.warehouse_path))
+    yield from outputs
     if not invocation.is_successful():
         raise invocation.get_error() or RuntimeError("dbt build failed")
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    select="tag:bronze tag:silver",
-    dagster_dbt_translator=translator,
-    name="bronze_silver",
-)
-def bronze_silver(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    select="tag:gold",
-    dagster_dbt_translator=translator,
-    name="gold",
-)
-def gold(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+@dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_build")
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     yield from _build(context, dbt)

@@ -1,49 +1,21 @@
-"""Dagster asset checks on silver and gold: Great Expectations suites and row-count anomalies.
+"""Dagster asset checks on gold: row-count anomalies between runs (blocking).
 
-All are blocking: when one fails on a silver table, the gold step does not run (Dagster skips the
-downstream assets), and the failure is recorded as the check's result (also sent to DataHub).
+The other checks run inside `dbt build` (dbt tests, and the Great Expectations suites through
+`checks/in_dbt.py`), where a failure on silver makes dbt skip gold. These need the run history, which
+only Dagster has: a failure blocks the serving file and DataHub (Dagster skips the downstream assets),
+and the result is recorded as the check's result (also sent to DataHub).
 """
 
 from collections.abc import Sequence
 
 import dagster as dg
 
-from reference_pipeline.checks.expectations import validate
-from reference_pipeline.checks.suites import Suite, suites
 from reference_pipeline.warehouse import Warehouse
 
 GOLD_TABLES = ("customers", "policies", "claims", "premiums_monthly", "ref_postal_codes")
 # A cumulative mart that loses more than this share of its rows, or grows more than this factor, is an anomaly.
 MAX_SHRINK = 0.10
 MAX_GROWTH = 10.0
-
-
-def _select(suite: Suite) -> str:
-    columns = ", ".join(f'"{name}"' for name in suite.columns)
-    return f"select {columns} from {suite.schema}.{suite.table}"
-
-
-def expectation_check(suite: Suite) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey([suite.schema, suite.table]),
-        name=f"great_expectations_{suite.table}",
-        description=f"Great Expectations suite {suite.name}: {len(suite.expectations)} expectations.",
-        blocking=True,
-    )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        outcome = validate(suite, warehouse.query_df(_select(suite)))
-        failed = [f"{o.expectation}({o.column or ''}): {o.unexpected_count} unexpected" for o in outcome.failed]
-        return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="; ".join(failed) if failed else f"{len(outcome.outcomes)} expectations met",
-            metadata={
-                "rows_validated": dg.MetadataValue.int(outcome.rows),
-                "expectations": dg.MetadataValue.json([o.as_dict() for o in outcome.outcomes]),
-            },
-        )
-
-    return _check
 
 
 def previous_row_count(instance: dg.DagsterInstance, key: dg.AssetKey) -> int | None:
@@ -91,4 +63,4 @@ def row_count_check(table: str) -> dg.AssetChecksDefinition:
 
 
 def all_checks() -> Sequence[dg.AssetChecksDefinition]:
-    return [expectation_check(suite) for suite in suites()] + [row_count_check(table) for table in GOLD_TABLES]
+    return [row_count_check(table) for table in GOLD_TABLES]

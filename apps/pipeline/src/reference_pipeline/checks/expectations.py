@@ -4,52 +4,31 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
+from reference_pipeline.checks.outcomes import ExpectationOutcome, SuiteOutcome
 from reference_pipeline.checks.suites import Suite
+
+__all__ = ["ExpectationOutcome", "SuiteOutcome", "validate"]
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    expectation: str
-    column: str | None
-    success: bool
-    unexpected_count: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "expectation": self.expectation,
-            "column": self.column,
-            "success": self.success,
-            "unexpected_count": self.unexpected_count,
-        }
-
-
-@dataclass(frozen=True)
-class SuiteOutcome:
-    suite: str
-    success: bool
-    rows: int
-    outcomes: list[ExpectationOutcome]
-
-    @property
-    def failed(self) -> list[ExpectationOutcome]:
-        return [outcome for outcome in self.outcomes if not outcome.success]
-
-
 def _dates_as_timestamps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Date columns (python `date` objects) as pandas timestamps, so range expectations compare datetimes."""
+    """Date and datetime columns as nanosecond pandas timestamps, so range expectations compare datetimes.
+
+    Nanoseconds, because Great Expectations checks a range on `datetime64[ns]` columns with one vectorised
+    comparison and on any other resolution (pandas 3 and DuckDB give microseconds or seconds) value by value.
+    """
     converted = frame.copy()
     for column in converted.columns:
         values = converted[column].dropna()
         if converted[column].dtype == object and not values.empty and isinstance(values.iloc[0], date):
             converted[column] = pd.to_datetime(converted[column])
+        if pd.api.types.is_datetime64_dtype(converted[column].dtype):
+            converted[column] = converted[column].astype("datetime64[ns]")
     return converted
 
 
