@@ -454,7 +454,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each measured scenario")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (all servers)")
-    parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (gthread servers)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="gunicorn threads per worker, all gthread servers (default: what the apps run with "
+                             "on a DuckDB file, dataplatform_common.worker_threads)")  # fmt: skip
     parser.add_argument("--duckdb-threads", type=int, default=1,
                         help="DuckDB threads per query (0: DuckDB default, one per core); 1 suits many small "
                              "concurrent keyset queries (gunicorn threads x workers)")  # fmt: skip
@@ -462,6 +464,10 @@ def main() -> int:
     args = parser.parse_args()
     if not 1 <= args.seconds <= 60 or not 1 <= args.connections <= 256:
         parser.error("--seconds must be 1..60 and --connections 1..256 (bounded load)")
+    if args.threads is None:
+        from dataplatform_common.worker_threads import default_threads
+
+        args.threads = default_threads(None)
     gold, sqlite_path = prepare(args.rows)
     print(f"bench/api.py on {os.cpu_count()} cores, gold {gold.name}, {load_average()} at start")
     if args.only in (None, "rows"):

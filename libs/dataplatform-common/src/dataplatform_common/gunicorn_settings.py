@@ -1,21 +1,22 @@
 """Gunicorn settings shared by every Flask data app (12-factor: each value has an environment override).
 
 An app's `gunicorn.conf.py` is one star import of this module, so every app runs with the same,
-benchmarked settings. Threads suit these I/O-light, GIL-bound apps best on small pods: a few processes
-(one per core) times a few threads; DuckDB releases the GIL while it runs a query.
+benchmarked settings: one process per core, and threads per process from the warehouse (see
+`dataplatform_common.worker_threads`: 1 on an embedded DuckDB file, 4 on a remote warehouse).
 """
 
 import os
 from pathlib import Path
 
 from dataplatform_common.gunicorn_hooks import child_exit, prepare_multiprocess_dir
+from dataplatform_common.worker_threads import default_threads
 
 prepare_multiprocess_dir()  # before the workers fork, so they all write their metrics to the same folder
 
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8080')}")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS") or default_threads(os.environ.get("WAREHOUSE_URL")))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
