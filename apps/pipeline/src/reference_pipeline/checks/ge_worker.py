@@ -21,15 +21,15 @@ def serve(requests: object, replies: object) -> None:
     from reference_pipeline.checks.expectations import validate
     from reference_pipeline.checks.suites import suites
 
-    pickle.dump({(s.schema, s.table): s.columns for s in suites()}, replies)  # type: ignore[arg-type]
+    by_table = {(suite.schema, suite.table): suite for suite in suites()}
+    pickle.dump({key: suite.columns for key, suite in by_table.items()}, replies)  # type: ignore[arg-type]
     replies.flush()  # type: ignore[attr-defined]
     while True:
         try:
             schema, table, frame = pickle.load(requests)  # type: ignore[arg-type]
         except EOFError:
             return
-        suite = next(s for s in suites() if (s.schema, s.table) == (schema, table))
-        pickle.dump(validate(suite, frame), replies)  # type: ignore[arg-type]
+        pickle.dump(validate(by_table[(schema, table)], frame), replies)  # type: ignore[arg-type]
         replies.flush()  # type: ignore[attr-defined]
 
 
