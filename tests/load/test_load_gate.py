@@ -83,10 +83,20 @@ def test_injected_errors_fail_the_error_ratio_and_both_sources_agree(tmp_path: P
     assert_nothing_left(tmp_path, verdict)
 
 
-def test_ctrl_c_stops_everything_it_started(tmp_path: Path) -> None:
+def _inherit_sigint(disposition: signal.Handlers) -> None:
+    signal.signal(signal.SIGINT, disposition)
+
+
+@pytest.mark.parametrize(
+    "inherited",
+    [signal.SIG_DFL, signal.SIG_IGN],
+    ids=["from-a-terminal", "as-a-background-job"],  # `make test &` or nohup: SIGINT inherited as ignored
+)
+def test_ctrl_c_stops_everything_it_started(tmp_path: Path, inherited: signal.Handlers) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "platformctl", "loadtest", "enrichment-api", "--out", str(tmp_path)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: _inherit_sigint(inherited),  # the disposition is kept across exec
     )  # fmt: skip
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline and not (tmp_path / "locust.log").exists():  # the load has started

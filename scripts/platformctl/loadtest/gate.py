@@ -40,17 +40,22 @@ class GateOptions:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (CI cancelling the job) unwinds like Ctrl-C, so every started process is stopped."""
+def _signals_as_interrupt() -> Iterator[None]:
+    """SIGINT (Ctrl-C) and SIGTERM (CI cancelling the job) unwind alike, so every started process is stopped.
+
+    Both handlers are installed here rather than inherited: a shell starts a background job (`make test &`,
+    nohup) with SIGINT ignored, and Python then installs no KeyboardInterrupt handler of its own.
+    """
 
     def _raise(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, _raise)
+    previous = {signum: signal.signal(signum, _raise) for signum in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def _cpu_seconds(process: ManagedProcess) -> float:
@@ -83,7 +88,7 @@ def run_gate(options: GateOptions) -> Verdict:
         (out / stale).unlink(missing_ok=True)
     locustfile = root / "apps" / options.app / "locustfile.py"
     started_at = time.monotonic()
-    with _sigterm_as_interrupt(), ExitStack() as stack:
+    with _signals_as_interrupt(), ExitStack() as stack:
         app_process: ManagedProcess | None = None
         if options.target is None:
             mode = "local"
