@@ -85,3 +85,18 @@ def test_apis_answer_readyz_through_the_ingress(k8s: Any, expected_applications:
             if response.status_code != 200:
                 failures.append(f"{name}: {url}: HTTP {response.status_code} {response.text[:200]}")
     assert not failures, "APIs not ready through the ingress:\n  " + "\n  ".join(failures)
+
+
+def test_platformctl_status_is_ready(platform_env: str) -> None:
+    """The same judgement the promotion waits for: every Application Synced and Healthy, no hook failed.
+
+    Needs the env's Argo CD API (ARGOCD_SERVER_<ENV> or ARGOCD_SERVER, and a token); the expected revision
+    is whatever the cluster runs (PLATFORM_EXPECTED_REVISION, default this checkout's HEAD).
+    """
+    suffix = platform_env.upper()
+    if not (os.environ.get(f"ARGOCD_SERVER_{suffix}") or os.environ.get("ARGOCD_SERVER")):
+        pytest.skip(f"no Argo CD API for {platform_env}: set ARGOCD_SERVER_{suffix} and ARGOCD_AUTH_TOKEN_{suffix}")
+    from platformctl.cli import main
+
+    revision = os.environ.get("PLATFORM_EXPECTED_REVISION", "HEAD")
+    assert main(["status", platform_env, "--revision", revision]) == 0, "see the status table above"

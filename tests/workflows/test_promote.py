@@ -17,6 +17,8 @@ from platformctl.promote.yamledit import set_scalar
 
 SHA_A = "3f9c2e1a7b"
 SHA_B = "0d41be77c2"
+# These tests are about which pins change; the evidence a promotion waits for: tests/status/.
+FORCED = ("--force", "pins-only test: no live environment")
 
 
 @pytest.fixture
@@ -56,7 +58,7 @@ def test_chart_version_is_copied_and_nothing_else_changes(repo: Path, capsys: py
     staging = repo / "clusters/staging/platform.yaml"
     before = staging.read_text()
     _bump_dev_chart(repo, "v1.21.1", "cert-manager: {chart: {version: v1.22.0}}")
-    assert main(["promote", "cert-manager", "--from", "dev", "--to", "staging"]) == 0
+    assert main(["promote", "cert-manager", "--from", "dev", "--to", "staging", *FORCED]) == 0
     after = staging.read_text()
     changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b]
     assert changed == [("  cert-manager: {chart: {version: v1.21.1}}", "  cert-manager: {chart: {version: v1.22.0}}")]
@@ -75,7 +77,7 @@ def test_dry_run_writes_nothing(repo: Path) -> None:
 @pytest.mark.parametrize("pin", ['"~1.21"', "latest", '">=1.0"', "1.21"])
 def test_inexact_chart_version_is_refused(repo: Path, pin: str, capsys: pytest.CaptureFixture[str]) -> None:
     _bump_dev_chart(repo, "v1.21.1", f"cert-manager: {{chart: {{version: {pin}}}}}")
-    assert main(["promote", "cert-manager", "--from", "dev", "--to", "prod"]) == 2
+    assert main(["promote", "cert-manager", "--from", "dev", "--to", "prod", *FORCED]) == 2
     error = capsys.readouterr().err
     assert "clusters/dev/platform.yaml: env dev pins" in error and "not exactly" in error
     assert "Traceback" not in error
@@ -90,7 +92,7 @@ def test_unpinned_chart_version_is_refused(repo: Path) -> None:
 def test_image_tag_is_inserted_into_the_env_file_only(repo: Path) -> None:
     app = repo / "apps/exposition-api"
     base = (app / "values.yaml").read_text()
-    assert main(["promote", "exposition-api", "--from", "dev", "--to", "staging"]) == 0
+    assert main(["promote", "exposition-api", "--from", "dev", "--to", "staging", *FORCED]) == 0
     staging = (app / "values-staging.yaml").read_text()
     assert staging.startswith("# staging\n"), "comments are kept"
     assert yaml.safe_load(staging) == {"replicas": 2, "image": {"tag": SHA_A}}
@@ -98,7 +100,7 @@ def test_image_tag_is_inserted_into_the_env_file_only(repo: Path) -> None:
 
 
 def test_image_tag_is_replaced_in_flow_style(repo: Path) -> None:
-    assert main(["promote", "exposition-api", "--from", "dev", "--to", "prod"]) == 0
+    assert main(["promote", "exposition-api", "--from", "dev", "--to", "prod", *FORCED]) == 0
     assert (repo / "apps/exposition-api/values-prod.yaml").read_text() == f"image: {{tag: {SHA_A}}}\nreplicas: 3\n"
 
 
@@ -163,7 +165,7 @@ def test_image_inside_a_list_is_found_by_name(repo: Path) -> None:
     sha = "b" * 40
     assert main(["promote", "reference-pipeline", "--image-tag", sha, "--to", "dev"]) == 0
     assert (repo / "platform/dagster/values-dev.yaml").read_text() == _user_deployments(sha).replace(f'"{sha}"', sha)
-    assert main(["promote", "reference-pipeline", "--from", "dev", "--to", "prod"]) == 0
+    assert main(["promote", "reference-pipeline", "--from", "dev", "--to", "prod", *FORCED]) == 0
     prod = yaml.safe_load((repo / "platform/dagster/values-prod.yaml").read_text())
     assert prod["dagster-user-deployments"]["deployments"][0]["image"]["tag"] == sha
     assert "# pinned" in (repo / "platform/dagster/values-prod.yaml").read_text()
@@ -203,3 +205,12 @@ def test_an_image_pinned_nowhere_is_reported(repo: Path) -> None:
     (repo / "apps/orphan/Dockerfile").write_text("FROM scratch\n")
     with pytest.raises(PlatformError, match=r"apps/orphan/Dockerfile: image 'orphan' is pinned by 0 repositories"):
         built_images(repo)
+
+
+def test_pending_lists_what_a_promotion_would_change(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _bump_dev_chart(repo, "v1.21.1", "cert-manager: {chart: {version: v1.22.0}}")
+    assert main(["promote", "--pending", "--from", "dev", "--to", "staging"]) == 0
+    assert capsys.readouterr().out.split() == ["cert-manager", "exposition-api", "reference-pipeline"]
+    assert main(["promote", "--pending", "--from", "staging", "--to", "staging"]) == 0  # same env: nothing
+    assert capsys.readouterr().out.split() == []
+    assert main(["promote", "cert-manager", "--pending", "--from", "dev", "--to", "staging"]) == 2

@@ -206,9 +206,29 @@ def test_main_lists_images_with_the_built_images_module() -> None:
 def test_every_built_image_can_be_bumped_in_dev(repo_root: Path) -> None:
     """The dev tag bump after the push must find each image it built, or main would fail after pushing."""
     images = built_images(repo_root)
-    dockerfiles = sorted(str(p.relative_to(repo_root)) for p in repo_root.glob("apps/*/Dockerfile"))
+    dockerfiles = sorted(
+        str(p.relative_to(repo_root))
+        for pattern in ("apps/*/Dockerfile", "scripts/*/Dockerfile")
+        for p in repo_root.glob(pattern)
+    )
+    assert "scripts/platformctl/Dockerfile" in dockerfiles, "the verification hook's image"
     assert sorted(i["dockerfile"] for i in images) == dockerfiles
     dev = get_environment("dev", repo_root)
     for image in images:
         assert image["repository"].startswith("acrdataplatform.azurecr.io/"), "only the platform registry"
         plan_image_tag(image["image"], dev, "0" * 40)  # raises when the image is pinned nowhere in dev
+
+
+def test_promotion_waits_for_evidence_and_prod_for_approval() -> None:
+    promote = load_workflow(WORKFLOWS[0].parent / "promote.yml")
+    job = promote["jobs"]["promote"]
+    pairs = {(entry["from"], entry["to"]) for entry in job["strategy"]["matrix"]["include"]}
+    assert pairs == {("dev", "staging"), ("staging", "prod")}
+    runs = [step.get("run", "") for step in job["steps"]]
+    status = next(index for index, run in enumerate(runs) if "platformctl status" in run)
+    opening = next(index for index, run in enumerate(runs) if "gh pr create" in run)
+    assert status < opening, "the pull request is opened only after the source env is READY"
+    assert "--pr-body" in runs[opening] and "--pending" in runs[opening]
+    assert job["steps"][opening]["if"] == "steps.live.outputs.ready == 'true'"
+    approval = load_workflow(WORKFLOWS[0].parent / "prod-approval.yml")
+    assert "prod" in approval["jobs"]["approval"]["environment"], "prod changes wait on the prod environment"

@@ -43,3 +43,10 @@ capabilities:
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* Pods of the verification hook: never selected by the app's Service (other name label). */}}
+{{- define "dataapp.verifySelectorLabels" -}}
+app.kubernetes.io/name: {{ include "dataapp.name" . }}-verify
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: verify
+{{- end -}}

@@ -142,13 +142,17 @@ def test_dev_generates_sample_gold_and_cloud_envs_use_snowflake(rendered) -> Non
         assert "snowflake-private-key" in secret_keys
 
 
-def test_network_policy_admits_only_ingress_and_prometheus(rendered) -> None:
+def test_network_policy_admits_only_ingress_prometheus_and_the_hook(rendered) -> None:
     app, _, objects = rendered
     policy = objects[("NetworkPolicy", app)]["spec"]
     assert policy["policyTypes"] == ["Ingress", "Egress"]
+    peers = [peer for rule in policy["ingress"] for peer in rule["from"]]
     sources = {peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-               for rule in policy["ingress"] for peer in rule["from"]}  # fmt: skip
+               for peer in peers if "namespaceSelector" in peer}  # fmt: skip
     assert sources == {"ingress", "monitoring"}
+    pods = [peer["podSelector"]["matchLabels"] for peer in peers if "podSelector" in peer]
+    assert pods == [{"app.kubernetes.io/name": f"{app}-verify", "app.kubernetes.io/instance": app,
+                     "app.kubernetes.io/component": "verify"}]  # fmt: skip
 
 
 def test_service_monitor_scrapes_the_service(rendered) -> None:
@@ -199,3 +203,67 @@ def test_slo_block_is_in_values_for_the_monitoring_rules() -> None:
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     assert values["slo"]["availability"]["objective"] < 1
     assert {"objective", "thresholdSeconds"} <= set(values["slo"]["latency"])
+
+
+def _verify_job(objects: dict, app: str) -> dict:
+    return objects[("Job", f"{app}-verify")]
+
+
+def test_verification_hook_runs_after_sync_bounded_and_restricted(rendered) -> None:
+    app, env, objects = rendered
+    job = _verify_job(objects, app)
+    annotations = job["metadata"]["annotations"]
+    assert annotations["argocd.argoproj.io/hook"] == "PostSync"
+    assert annotations["argocd.argoproj.io/hook-delete-policy"] == "BeforeHookCreation"
+    assert job["spec"]["backoffLimit"] == 0 and 60 <= job["spec"]["activeDeadlineSeconds"] <= 1800
+    pod = job["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    assert (
+        pod["securityContext"]["runAsNonRoot"] and pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault"
+    )
+    assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+    assert (
+        container["securityContext"]["readOnlyRootFilesystem"]
+        and not container["securityContext"]["allowPrivilegeEscalation"]
+    )
+    assert container["image"].startswith("acrdataplatform.azurecr.io/platform/platformctl:")
+    args = container["args"]
+    assert args[:2] == ["verify", app] and f"--target=http://{app}.data-apps.svc" in args
+    loads = any(arg.startswith("--load-seconds=") for arg in args)
+    assert loads == (env != "prod"), "dev and staging run the load part, prod the smoke part only"
+    service_account = objects[("ServiceAccount", f"{app}-verify")]
+    assert pod["serviceAccountName"] == f"{app}-verify"
+    assert service_account["metadata"]["annotations"]["azure.workload.identity/client-id"]
+    assert job["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+
+
+def test_verification_hook_is_reachable_and_not_behind_the_service(rendered) -> None:
+    app, env, objects = rendered
+    pod_labels = _verify_job(objects, app)["spec"]["template"]["metadata"]["labels"]
+    selector = objects[("Service", app)]["spec"]["selector"]
+    assert not all(pod_labels.get(k) == v for k, v in selector.items()), "the Service must not route to the hook"
+    app_policy = objects[("NetworkPolicy", app)]["spec"]["ingress"][0]["from"]
+    assert any(
+        peer.get("podSelector", {}).get("matchLabels", {}).items() <= pod_labels.items() and "podSelector" in peer
+        for peer in app_policy
+    ), "the app's NetworkPolicy must admit the hook's pods"
+    hook_policy = objects[("NetworkPolicy", f"{app}-verify")]["spec"]
+    assert hook_policy["podSelector"]["matchLabels"].items() <= pod_labels.items()
+    egress_namespaces = {
+        peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+        for rule in hook_policy["egress"]
+        for peer in rule.get("to", [])
+        if "namespaceSelector" in peer
+    }
+    assert ("monitoring" in egress_namespaces) == (env != "prod"), "Prometheus only for the load part"
+
+
+def test_verification_can_be_switched_off() -> None:
+    objects = render("exposition-api", "dev", "--set", "verify.enabled=false")
+    assert ("Job", "exposition-api-verify") not in objects
+    peers = objects[("NetworkPolicy", "exposition-api")]["spec"]["ingress"][0]["from"]
+    assert all("podSelector" not in peer for peer in peers)
+
+
+def test_verification_needs_its_identity() -> None:
+    assert "verify.workloadIdentityClientId is required" in render_error("--set", "verify.workloadIdentityClientId=")

@@ -10,28 +10,36 @@ from pathlib import Path
 
 from platformctl.errors import PlatformError
 from platformctl.loadtest import app_server
-from platformctl.loadtest.slo import SloSpec
+from platformctl.loadtest.slo import SloSpec, SmokeRequest
 from platformctl.monitoring.exported import Exported, scrape
 from platformctl.paths import build_dir
 
 
+def send_one(base_url: str, token: str, request: SmokeRequest, timeout: float = 30) -> int:
+    """Send one slo.yaml `smoke` request; its HTTP status (an error status is returned, not raised)."""
+    data = json.dumps(request.body).encode() if request.body is not None else None
+    headers = {"Authorization": f"Bearer {token}"}
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    if request.accept:
+        headers["Accept"] = request.accept
+    http = urllib.request.Request(base_url + request.path, data=data, headers=headers, method=request.method)
+    try:
+        with urllib.request.urlopen(http, timeout=timeout) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
 def send(base_url: str, token: str, spec: SloSpec) -> None:
     for request in spec.smoke:
-        data = json.dumps(request.body).encode() if request.body is not None else None
-        headers = {"Authorization": f"Bearer {token}"}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        if request.accept:
-            headers["Accept"] = request.accept
-        http = urllib.request.Request(base_url + request.path, data=data, headers=headers, method=request.method)
-        try:
-            with urllib.request.urlopen(http, timeout=30) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
+        status = send_one(base_url, token, request)
+        if status >= 400:
             raise PlatformError(
-                f"apps/{spec.app}/slo.yaml smoke request {request.method} {request.path} answered {error.code}",
+                f"apps/{spec.app}/slo.yaml smoke request {request.method} {request.path} answered {status}",
                 fix="fix the smoke request (it must succeed) or the app",
-            ) from None
+            )
 
 
 def exported_by_running_app(root: Path, spec: SloSpec) -> Exported:

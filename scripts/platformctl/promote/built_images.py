@@ -1,4 +1,5 @@
-"""The images main's workflow builds: one per `apps/<app>/Dockerfile`, pushed where the values pin it.
+"""The images main's workflow builds: one per `apps/<app>/Dockerfile` (and platformctl's own, which the
+data apps' verification hook runs), pushed where the values pin it.
 
 `python -m platformctl.promote.built_images` prints them as a JSON list for a GitHub Actions matrix:
 `{"dockerfile", "image", "repository"}`. The image name is the Dockerfile's
@@ -20,6 +21,7 @@ from platformctl.errors import PlatformError
 from platformctl.paths import repo_root
 from platformctl.promote.images import VALUES_GLOBS, image_name
 
+DOCKERFILES = ("apps/*/Dockerfile", "scripts/platformctl/Dockerfile")
 _TITLE = re.compile(r'org\.opencontainers\.image\.title="?([a-z0-9][a-z0-9-]*)')
 
 
@@ -49,7 +51,7 @@ def _pinned_repositories(root: Path, env: str) -> dict[str, set[str]]:
 def built_images(root: Path, env: str = "dev") -> list[dict[str, str]]:
     repositories = _pinned_repositories(root, env)
     images = []
-    for dockerfile in sorted(root.glob("apps/*/Dockerfile")):
+    for dockerfile in sorted(path for pattern in DOCKERFILES for path in root.glob(pattern)):
         title = _TITLE.search(dockerfile.read_text(encoding="utf-8"))
         name = title.group(1) if title else dockerfile.parent.name
         candidates = sorted(repositories.get(name, set()))

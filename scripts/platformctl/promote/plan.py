@@ -8,7 +8,7 @@ from pathlib import Path
 
 from platformctl.environments import Environment
 from platformctl.errors import PlatformError
-from platformctl.promote.images import ImageRef, image_refs, refreshed, set_tag
+from platformctl.promote.images import VALUES_GLOBS, ImageRef, image_name, image_refs, refreshed, refs_in_text, set_tag
 from platformctl.promote.pins import (
     Pin,
     chart_version_pin,
@@ -150,3 +150,30 @@ def unified_diff(files: dict[Path, tuple[str, str]], root: Path) -> str:
             before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{name}", f"b/{name}"
         )
     return "".join(chunks)
+
+
+def pending_promotions(source: Environment, target: Environment) -> list[str]:
+    """Components and images-by-name whose exact pins in `source` differ from `target`'s (what to promote).
+
+    Inexact source pins are not pending (they cannot be promoted), nor are components `target` lacks.
+    """
+    pending = []
+    for component in sorted(known_components(source)):
+        try:
+            if plan_promotion(component, source, target):
+                pending.append(component)
+        except PlatformError:
+            continue
+    images = {
+        image_name(ref.repository)
+        for pattern in VALUES_GLOBS
+        for file in source.root.glob(pattern.format(env=source.name))
+        for ref in refs_in_text(file.read_text(encoding="utf-8"), file)
+    }
+    for image in sorted(images - set(known_components(source))):
+        try:
+            if _plan_image_by_name(image, source, target):
+                pending.append(image)
+        except PlatformError:
+            continue
+    return pending
