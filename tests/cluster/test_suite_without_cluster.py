@@ -24,7 +24,7 @@ def _run_suite(tmp_path: Path, *extra: str, kubeconfig: str | None = None) -> su
 def test_skips_with_a_clear_reason_without_kubeconfig(tmp_path: Path) -> None:
     result = _run_suite(tmp_path)
     assert result.returncode == 0, result.stdout
-    assert "3 skipped" in result.stdout
+    assert "4 skipped" in result.stdout
     assert "no kubeconfig: the cluster smoke suite needs a live cluster" in result.stdout
 
 
