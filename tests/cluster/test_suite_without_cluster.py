@@ -32,5 +32,5 @@ def test_skips_with_a_clear_reason_without_kubeconfig(tmp_path: Path) -> None:
 def test_fails_against_an_unreachable_cluster(tmp_path: Path, unreachable_kubeconfig: Path) -> None:
     result = _run_suite(tmp_path, "--kubeconfig", str(unreachable_kubeconfig))
     assert result.returncode == 1, result.stdout
-    assert "3 errors" in result.stdout or "3 failed" in result.stdout, result.stdout
+    assert "4 errors" in result.stdout or "4 failed" in result.stdout, result.stdout
     assert "cluster https://127.0.0.1:1 from" in result.stdout and "unreachable" in result.stdout
