@@ -197,3 +197,25 @@ def test_ingress_whose_controller_comes_in_a_later_wave(render_env: EnvRenderer)
         FixtureApp("ingress", "workload", 0, values={"ingressClass": "traefik"}),
     )
     assert run(env).findings == []
+
+
+def test_fail_webhook_whose_service_selects_no_pods_never_serves(render_env: EnvRenderer) -> None:
+    env = render_env(*operator_stack(failurePolicy="Fail", caBundle=CA))
+    for obj in env.rendered.applications[0].objects:
+        if obj["kind"] == "Service":
+            obj["spec"]["selector"] = {"app": "prometheus-operator"}  # a typo: the pods are labelled otherwise
+    found = errors(run(env).findings)
+    assert len(found) == 1, lines(found)
+    assert "because Service kube-prometheus-stack-operator selects no pods of this sync" in found[0].message
+
+
+def test_webhook_skips_namespaces_its_selector_excludes(render_env: EnvRenderer) -> None:
+    env = render_env(*operator_stack(failurePolicy="Fail"))
+    for obj in env.rendered.applications[0].objects:
+        if obj["kind"] == "ValidatingWebhookConfiguration":
+            obj["webhooks"][0]["namespaceSelector"] = {
+                "matchExpressions": [
+                    {"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": ["monitoring"]}
+                ]
+            }
+    assert run(env).findings == []
