@@ -124,6 +124,8 @@ def test_custom_resource_and_crd_in_the_same_wave_need_skip_dry_run(render_env: 
     assert "SkipDryRunOnMissingResource=true" in racing.findings[0].fix
     annotated = FixtureApp("widgets", "crd-user", 1, values={"skipDryRunOnMissingResource": True})
     assert run(render_env(annotated, provider)).findings == []
+    no_retry = run(render_env(FixtureApp("widgets", "crd-user", 1, retry_limit=0), provider))
+    assert [f.severity for f in no_retry.findings] == ["error", "warning"], lines(no_retry.findings)  # + the stall
     earlier = FixtureApp("widget-crds", "crd-provider", 0)
     assert run(render_env(FixtureApp("widgets", "crd-user", 1), earlier)).findings == []
 

@@ -73,13 +73,19 @@ def _finding(
         message = (
             f"{subject} ({kind}.{group}) is applied in wave {app.wave} while {', '.join(same_wave)} creates its CRD "
             f"in the same wave, without SkipDryRunOnMissingResource=true: the dry-run fails until the CRD exists "
-            f"(the first attempt fails; syncPolicy.retry heals it)"
+            + (
+                f"(the first attempt fails; syncPolicy.retry (limit {sync.retries}) heals it)"
+                if sync.retries
+                else "and without syncPolicy.retry the sync stays failed"
+            )
         )
         fix = (
             f"annotate it argocd.argoproj.io/sync-options: SkipDryRunOnMissingResource=true, "
             f"or give {app.name} a later wave"
         )
-        return Finding("sync", model.env, app.name, kind, name, file, message, fix, "warning")
+        return Finding(
+            "sync", model.env, app.name, kind, name, file, message, fix, "warning" if sync.retries else "error"
+        )
     if owners:
         where = ", ".join(f"{o} (wave {waves[o]})" for o in owners)
         message = (

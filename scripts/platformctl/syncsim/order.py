@@ -17,7 +17,8 @@ since 3.3 under `gitops-engine/`; Argo CD 3.4 syncs with it):
 - `pkg/sync/syncwaves/waves.go`: the wave is `argocd.argoproj.io/sync-wave`, else
   `helm.sh/hook-weight`, else 0 (the weight counts for plain objects too).
 - `pkg/sync/hook/delete_policy.go`: `argocd.argoproj.io/hook-delete-policy` plus the mapped
-  `helm.sh/hook-delete-policy`; BeforeHookCreation when none.
+  `helm.sh/hook-delete-policy`; BeforeHookCreation when none. Kept on each hook task; they act once the
+  whole operation has ended (or before a hook is re-created), so they never change what a first sync applies.
 - `pkg/sync/sync_context.go` `runTasks`: within one phase+wave ("step"), consecutive tasks of the
   same kind are applied together and the next kind waits for them to be applied ("apply group");
   the next step waits until every object of the step is Healthy and every hook has completed.
