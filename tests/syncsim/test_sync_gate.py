@@ -221,3 +221,34 @@ def test_webhook_skips_namespaces_its_selector_excludes(render_env: EnvRenderer)
                 ]
             }
     assert run(env).findings == []
+
+
+def test_webhook_behind_a_service_the_references_gate_rejects(render_env: EnvRenderer) -> None:
+    """A Deployment behind a Service without endpoints is Healthy by Argo CD's rules; a Fail webhook behind that
+    Service is not: it rejects the rules of its own sync. The references finding stays the one root cause."""
+    selector = Finding(
+        "references",
+        "dev",
+        "kube-prometheus-stack",
+        "Service",
+        "kube-prometheus-stack-operator",
+        "",
+        "selector app=prometheus-operator matches no pod",
+        "fix the selector",
+    )
+    outcome = run(render_env(*operator_stack(failurePolicy="Fail", caBundle=CA)), [selector])
+    assert [f.application for f in outcome.findings] == ["_root"], lines(outcome.findings)
+    message = outcome.findings[0].message
+    webhook = "ValidatingWebhookConfiguration/kube-prometheus-stack-admission"
+    assert f"kube-prometheus-stack cannot become Healthy: {webhook} rejects 3 object(s)" in message
+    assert "see the references finding" in message
+    # Without the webhook, the same references finding stalls nothing.
+    outcome = run(
+        render_env(FixtureApp("exposition-api", "workload", 2, "data-apps")),
+        [
+            Finding(
+                "references", "dev", "exposition-api", "Service", "exposition-api", "", "selector matches no pod", "fix"
+            ),
+        ],
+    )
+    assert outcome.findings == [] and outcome.stall is None

@@ -59,8 +59,15 @@ def check_environment(
     if storage_classes is not None:
         own += storage_class_findings(model, storage_classes, root)
     own += ingress_findings(model, root)
-    unhealthy = {blocker.key for blocker in blockers_from_findings([*prior_findings, *own])}
-    own += check_webhooks(model, unhealthy, root)
+    # What other root causes break: workloads that never become Healthy, Services the references gate rejects.
+    broken = {blocker.key: blocker.gate for blocker in blockers_from_findings([*prior_findings, *own])}
+    broken |= {
+        (f.application, f.kind, f.name): f.gate
+        for f in prior_findings
+        if f.gate == "references" and f.kind == "Service" and f.severity == "error"
+    }
+    webhook_findings, webhook_blockers = check_webhooks(model, broken, root)
+    own += webhook_findings
 
     def is_custom(group: str, kind: str) -> bool:
         return (
@@ -70,7 +77,7 @@ def check_environment(
         )
 
     own += check_crd_order(model, is_custom, root)
-    stall = simulate_root(model, blockers_from_findings([*prior_findings, *own]))
+    stall = simulate_root(model, [*blockers_from_findings([*prior_findings, *own]), *webhook_blockers])
     if stall is not None:
         own.append(_stall_finding(rendered, stall))
     return SyncOutcome(own, stall, model)

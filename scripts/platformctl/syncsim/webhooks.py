@@ -13,13 +13,14 @@ retry heals; a Service not ready yet fails the first attempt only, which `syncPo
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from platformctl.findings import Finding
 from platformctl.paths import relative_path
+from platformctl.syncsim.health import Blocker
 from platformctl.syncsim.model import AppSync, SyncModel
 from platformctl.syncsim.order import SyncTask
 from platformctl.syncsim.selectors import labels_of, pod_template_labels, resource_of, selector_matches
@@ -41,35 +42,40 @@ class Readiness:
     step: int  # first step index at which the webhook answers
     why: str  # what it waits for
     healed_by_retry: bool  # True when a retried sync finds it serving
+    caused_by: str = ""  # the gate whose finding is the root cause ("": this gate's own finding)
 
 
-def check_webhooks(
-    model: SyncModel, unhealthy: Collection[tuple[str, str, str]], root: Path | None = None
-) -> list[Finding]:
-    """One finding per webhook configuration that rejects objects of its own sync.
+Known = Mapping[tuple[str, str, str], str]  # (application, kind, name) -> gate of the finding that breaks it
 
-    `unhealthy`: (application, kind, name) of workloads that never become Healthy (other gates' root
-    causes); a webhook behind one of them is a consequence of that finding, not a finding of its own.
-    """
-    findings = []
+
+def check_webhooks(model: SyncModel, broken: Known, root: Path | None = None) -> tuple[list[Finding], list[Blocker]]:
+    """Findings for webhook configurations that reject objects of their own sync, and blockers for those
+    that do so only because of another gate's root cause (`broken`: workloads that never become Healthy,
+    Services with a wrong selector or port), which stay that gate's finding."""
+    findings: list[Finding] = []
+    blockers: list[Blocker] = []
     for sync in model.apps:
         for index, task in enumerate(sync.tasks):
             if task.kind in WEBHOOK_KINDS:
-                finding = _check(model, sync, index, unhealthy, root)
-                if finding:
-                    findings.append(finding)
-    return findings
+                _check(model, sync, index, broken, root, findings, blockers)
+    return findings, blockers
 
 
 def _check(
-    model: SyncModel, sync: AppSync, index: int, unhealthy: Collection[tuple[str, str, str]], root: Path | None
-) -> Finding | None:
+    model: SyncModel,
+    sync: AppSync,
+    index: int,
+    broken: Known,
+    root: Path | None,
+    findings: list[Finding],
+    blockers: list[Blocker],
+) -> None:
     configuration = sync.tasks[index]
     step, group = sync.position(index)
     for webhook in configuration.obj.get("webhooks") or []:
         if (webhook.get("failurePolicy") or "Fail") != "Fail":
             continue
-        readiness = _readiness(model, sync, index, webhook, unhealthy)
+        readiness = _readiness(model, sync, index, webhook, broken)
         if readiness is None or readiness.step <= step:
             continue
         intercepted = [
@@ -81,9 +87,14 @@ def _check(
         ]
         if not intercepted:
             continue
-        severity = "warning" if readiness.healed_by_retry and sync.retries > 0 else "error"
         first = intercepted[0]
         names = ", ".join(t.label for t in intercepted[:3]) + (", ..." if len(intercepted) > 3 else "")
+        rejects = f"rejects {len(intercepted)} object(s) of the same sync applied after it ({names}"
+        if readiness.caused_by:
+            reason = f"{rejects}) because {readiness.why}"
+            blockers.append(Blocker(sync.app.name, configuration.kind, configuration.name, reason, readiness.caused_by))
+            return
+        severity = "warning" if readiness.healed_by_retry and sync.retries > 0 else "error"
         consequence = (
             f"the first attempt fails and syncPolicy.retry (limit {sync.retries}) applies them again"
             if severity == "warning"
@@ -91,9 +102,8 @@ def _check(
         )
         message = (
             f"{configuration.kind} {configuration.name} (webhook {webhook.get('name')}, failurePolicy Fail) is "
-            f"applied in {configuration.phase} wave {configuration.wave} and rejects {len(intercepted)} object(s) of "
-            f"the same sync applied after it ({names}; first {first.phase} wave {first.wave}) "
-            f"because {readiness.why}: {consequence}"
+            f"applied in {configuration.phase} wave {configuration.wave} and {rejects}; first {first.phase} wave "
+            f"{first.wave}) because {readiness.why}: {consequence}"
         )
         fix = (
             f"set the webhook's failurePolicy to Ignore, or make it trusted before it is applied (a caBundle "
@@ -101,15 +111,12 @@ def _check(
             f"{configuration.name} a later sync-wave than the objects it checks"
         )
         file = relative_path(sync.app.manifest_file, root) if root else str(sync.app.manifest_file or "")
-        return Finding(
-            "sync", model.env, sync.app.name, configuration.kind, configuration.name, file, message, fix, severity
-        )
-    return None
+        kind, name = configuration.kind, configuration.name
+        findings.append(Finding("sync", model.env, sync.app.name, kind, name, file, message, fix, severity))
+        return
 
 
-def _readiness(
-    model: SyncModel, sync: AppSync, index: int, webhook: dict[str, Any], unhealthy: Collection[tuple[str, str, str]]
-) -> Readiness | None:
+def _readiness(model: SyncModel, sync: AppSync, index: int, webhook: dict[str, Any], broken: Known) -> Readiness | None:
     """When the webhook starts answering within this sync (None: outside this sync's control)."""
     client = webhook.get("clientConfig") or {}
     service_ref = client.get("service")
@@ -128,6 +135,11 @@ def _readiness(
     )
     if service is None:
         return None  # served by another Application (earlier waves are Healthy) or missing (references gate)
+    service_gate = broken.get((sync.app.name, "Service", service.name))
+    if service_gate:
+        return Readiness(
+            NEVER, f"Service {service.name} sends it nowhere (see the {service_gate} finding)", False, service_gate
+        )
     selector = (service.obj.get("spec") or {}).get("selector") or {}
     backends = [
         (position, t)
@@ -140,8 +152,11 @@ def _readiness(
     ]
     if not backends:
         return Readiness(NEVER, f"Service {service.name} selects no pods of this sync", False)
-    if any((sync.app.name, backend.kind, backend.name) in unhealthy for _, backend in backends):
-        return None  # its workload never becomes Healthy: that root cause is another finding already
+    for _, backend in backends:
+        gate = broken.get((sync.app.name, backend.kind, backend.name))
+        if gate:
+            why = f"{backend.label} behind Service {service.name} never becomes Healthy (see the {gate} finding)"
+            return Readiness(NEVER, why, False, gate)
     service_step = max(sync.position(position)[0] for position, _ in backends) + 1
     ca = _ca_injector(sync, index, webhook)
     if ca is not None:
