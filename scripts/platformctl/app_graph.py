@@ -1,7 +1,9 @@
 """The app-of-apps tree of one environment as text or as a graphviz picture.
 
 Root Application -> AppProjects -> child Applications (sorted by sync wave); in the picture, dashed
-edges are `dependsOn` relations (the provider must be in a lower wave).
+edges are `dependsOn` relations (the provider must be in a lower wave). When the sync gate finds a
+wave that would stall (`platformctl.syncsim.Stall`), the text ends with one line saying which and
+why, and the picture highlights that wave's row and its blocked Applications.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import graphviz
 
 from platformctl.errors import PlatformError
 from platformctl.render import RenderedApplication, RenderedEnvironment
+from platformctl.syncsim.health import Stall
 from platformctl.tools import find_tool
 
 
@@ -33,7 +36,17 @@ def _describe(app: RenderedApplication) -> str:
     return f"{app.chart} (in-repo)"
 
 
-def tree_text(rendered: RenderedEnvironment) -> str:
+def stall_line(rendered: RenderedEnvironment, stall: Stall | None) -> str:
+    """One line: the first wave that would stall and why, or that none does (and what was not simulated)."""
+    if stall is None:
+        unrendered = [app.name for app in rendered.applications if not app.rendered]
+        blind = f" (not simulated, chart not rendered: {', '.join(unrendered)})" if unrendered else ""
+        return f"sync: no wave stalls{blind}"
+    held = f"; {len(stall.held_back)} Application(s) of later waves never sync" if stall.held_back else ""
+    return f"sync STALLS at wave {stall.wave}: {stall.reason()}{held}"
+
+
+def tree_text(rendered: RenderedEnvironment, stall: Stall | None = None) -> str:
     lines = [f"root Application {_root_name(rendered)}  (.argocd/apps + clusters/{rendered.env}/platform.yaml)"]
     projects = list(_by_project(rendered).items())
     for index, (project, apps) in enumerate(projects):
@@ -44,18 +57,22 @@ def tree_text(rendered: RenderedEnvironment) -> str:
             branch = "└──" if position == len(apps) - 1 else "├──"
             depends = (rendered.values.get("components") or {}).get(app.name, {}).get("dependsOn") or []
             after = f"  after: {', '.join(depends)}" if depends else ""
+            after += "  [STALLS]" if stall and app.name in stall.applications else ""
             lines.append(
                 f"{indent}{branch} wave {app.wave:>3}  {app.name}  -> ns {app.namespace}: {_describe(app)}{after}"
             )
+    lines.append(stall_line(rendered, stall))
     return "\n".join(lines)
 
 
 PROJECT_COLOURS = ("#e3f5e1", "#f0e6ff", "#ffe9b3", "#e0f0ff")
+STALL_FILL, STALL_BORDER = "#ffe0e0", "#c00000"
 
 
-def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
+def to_dot(rendered: RenderedEnvironment, stall: Stall | None = None) -> graphviz.Digraph:
     """Top to bottom: the root, its AppProjects, then one row per sync wave. An Application has
-    its project's colour; dashed edges are `dependsOn` (always towards a later wave)."""
+    its project's colour; dashed edges are `dependsOn` (always towards a later wave). The row of a
+    stalled wave is filled red with the reason in its label; its blocked Applications have a red border."""
     graph = graphviz.Digraph(
         f"app-of-apps-{rendered.env}",
         graph_attr={"rankdir": "TB", "fontname": "Helvetica", "nodesep": "0.2", "ranksep": "0.35"},
@@ -77,10 +94,21 @@ def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
         for previous in previous_anchors:
             graph.edge(previous, anchor, style="invis")
         with graph.subgraph(name=f"cluster_wave_{wave}") as column:
-            column.attr(label=f"wave {wave}", style="dashed", color="#999999", fontsize="10")
+            if stall is not None and stall.wave == wave:
+                column.attr(
+                    label=f"wave {wave}: STALLS\\n{stall.short_reason()}",
+                    style="filled,bold",
+                    fillcolor=STALL_FILL,
+                    color=STALL_BORDER,
+                    fontcolor=STALL_BORDER,
+                    fontsize="10",
+                )
+            else:
+                column.attr(label=f"wave {wave}", style="dashed", color="#999999", fontsize="10")
             for app in (a for a in rendered.applications if a.wave == wave):
                 label = f"{app.name}\\n{_describe(app)}\\nns {app.namespace} · [{app.project}]"
-                column.node(app.name, label, fillcolor=colours.get(app.project, "#eeeeee"))
+                border = {"color": STALL_BORDER, "penwidth": "2"} if stall and app.name in stall.applications else {}
+                column.node(app.name, label, fillcolor=colours.get(app.project, "#eeeeee"), **border)
                 graph.edge(anchor, app.name, style="invis")
                 previous_anchors = [app.name]
         previous_anchors = [app.name for app in rendered.applications if app.wave == wave]
@@ -91,10 +119,10 @@ def to_dot(rendered: RenderedEnvironment) -> graphviz.Digraph:
     return graph
 
 
-def write_picture(rendered: RenderedEnvironment, out: Path, fmt: str) -> Path:
+def write_picture(rendered: RenderedEnvironment, out: Path, fmt: str, stall: Stall | None = None) -> Path:
     """Render the picture with graphviz `dot` (a missing `dot` is an error, never a skipped picture)."""
     find_tool("dot")  # graphviz (PyPI) runs `dot` from PATH; fail loudly here when it is missing
-    graph = to_dot(rendered)
+    graph = to_dot(rendered, stall)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
         data = graph.pipe(format=fmt, engine="dot")

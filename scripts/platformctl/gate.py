@@ -1,4 +1,4 @@
-"""The manifest gate of one environment: render, then the schema, values and graph gates.
+"""The manifest gate of one environment: render, then the schema, values, graph and sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformctl import schemas, values_check
+from platformctl import schemas, syncsim, values_check
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
@@ -30,6 +30,7 @@ class EnvReport:
     findings: list[Finding]
     objects_validated: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    sync: syncsim.SyncOutcome | None = None  # the sync simulation (stalled wave), for `platformctl graph`
 
     @property
     def clean(self) -> bool:
@@ -95,7 +96,13 @@ def run_gates(
     started = time.perf_counter()
     findings += GraphChecker(rendered, base, crds, required).run()
     timings["graph"] = time.perf_counter() - started
-    return EnvReport(env, rendered, sorted(set(findings)), count, timings)
+
+    # Last: the sync simulation builds on every other gate's root causes.
+    started = time.perf_counter()
+    outcome = syncsim.check_environment(rendered, crds, findings, root=base)
+    findings += outcome.findings
+    timings["sync"] = time.perf_counter() - started
+    return EnvReport(env, rendered, sorted(set(findings)), count, timings, outcome)
 
 
 def summary_table(report: EnvReport) -> str:

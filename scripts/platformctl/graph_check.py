@@ -6,8 +6,8 @@ Rules (each finding names the Application, the object and the fix):
   namespace and kind it renders (cluster-scoped whitelist/blacklist, namespaced whitelist/blacklist);
 - no two Applications own the same object (group/kind/namespace/name);
 - every namespace an Application uses exists when it syncs (Namespace object of an earlier wave);
-- waves respect dependencies: an Application creating a custom resource comes strictly after the one
-  providing its CRD, and after everything in its `dependsOn`;
+- waves respect `dependsOn`, and the Application providing the CRD of a custom resource is in the env
+  (whether the CRD exists when the object is applied is the sync gate's check);
 - every required component is present (platformctl.catalogue.REQUIRED_COMPONENTS);
 - prod: exact chart versions, a tag or commit (never a branch) as targetRevision, immutable images.
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -344,13 +344,7 @@ class GraphChecker:
 
     # -- waves -------------------------------------------------------------------------------------
     def crd_providers(self) -> dict[str, str]:
-        """API group -> Application installing its CRDs (rendered CRDs win over the catalogue)."""
-        providers = dict(CRD_PROVIDERS)
-        for app in self.rendered.applications:
-            for obj in app.objects:
-                if obj.get("kind") == "CustomResourceDefinition":
-                    providers[str((obj.get("spec") or {}).get("group", ""))] = app.name
-        return providers
+        return crd_providers(self.rendered.applications)
 
     def check_waves(self, app: RenderedApplication) -> None:
         by_name = {a.name: a for a in self.rendered.applications}
@@ -373,28 +367,18 @@ class GraphChecker:
             if provider_name is None or provider_name == app.name or group in reported:
                 continue
             reported.add(group)
-            provider = by_name.get(provider_name)
-            _, name = kind_and_name(obj)
-            file = relative_path(app.manifest_file, self.root)
-            if provider is None:
+            if provider_name not in by_name:
+                _, name = kind_and_name(obj)
                 self.add(
                     app.name,
                     f"creates {kind}.{group} but {provider_name}, which provides its CRD, is not in env {self.env}",
                     f"enable {provider_name}",
                     kind,
                     name,
-                    file,
+                    relative_path(app.manifest_file, self.root),
                 )
-            elif provider.wave >= app.wave:
-                self.add(
-                    app.name,
-                    f"creates {kind}.{group} in wave {app.wave}, not after {provider_name} (wave {provider.wave}) "
-                    "which provides its CRD",
-                    f"give {app.name} a wave higher than {provider.wave}",
-                    kind,
-                    name,
-                    file,
-                )
+        # Whether the CRD exists when the object is applied (waves, SkipDryRunOnMissingResource) is the
+        # sync gate's check (platformctl.syncsim.crd_order), per kind, as Argo CD orders the sync.
 
     # -- prod pins ---------------------------------------------------------------------------------
     def check_prod_pins(self, app: RenderedApplication) -> None:
@@ -454,3 +438,13 @@ def _destination_allowed(spec: dict[str, Any], server: str, namespace: str) -> b
         elif _glob(namespace, pattern_namespace):
             allowed = True
     return allowed
+
+
+def crd_providers(applications: Iterable[RenderedApplication]) -> dict[str, str]:
+    """API group -> Application installing its CRDs (rendered CRDs win over the catalogue)."""
+    providers = dict(CRD_PROVIDERS)
+    for app in applications:
+        for obj in app.objects:
+            if obj.get("kind") == "CustomResourceDefinition":
+                providers[str((obj.get("spec") or {}).get("group", ""))] = app.name
+    return providers

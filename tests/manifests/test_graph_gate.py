@@ -91,14 +91,6 @@ def test_two_applications_may_not_own_the_same_object(gate: GateRunner, fixture_
     assert {f.kind for f in found} == {"Deployment", "Service", "ServiceMonitor"}
 
 
-def test_custom_resource_needs_a_later_wave_than_its_crd_provider(gate: GateRunner, fixture_repo: Path) -> None:
-    edit(fixture_repo / APPS_VALUES, "    wave: 1\n    path: platform/web", "    wave: -1\n    path: platform/web")
-    edit(fixture_repo / APPS_VALUES, "dependsOn: [kube-prometheus-stack]", "dependsOn: []")
-    found = errors_of(gate("dev"), "graph")
-    only(found, "creates ServiceMonitor.monitoring.coreos.com in wave -1, not after kube-prometheus-stack (wave -1)")
-    assert found[0].kind == "ServiceMonitor"
-
-
 def test_depends_on_needs_a_lower_wave(gate: GateRunner, fixture_repo: Path) -> None:
     edit(
         fixture_repo / APPS_VALUES, "dependsOn: [kube-prometheus-stack]", "dependsOn: [kube-prometheus-stack, dagster]"
