@@ -218,7 +218,7 @@ def resolve_secret_store(ref: Reference, inventory: Inventory) -> Miss | None:
     conditions = [c for item in found for c in item.spec.get("conditions") or []]
     if not conditions or any(_condition_allows(c, namespace, inventory) for c in conditions):
         return None
-    missing = f"ClusterSecretStore {ref.name} serving namespace {namespace}: its spec.conditions do not allow it"
+    missing = f"ClusterSecretStore {ref.name}, whose spec.conditions do not serve namespace {namespace}"
     return Miss((ref.group, ref.kind, ref.name, "namespace", namespace), missing, "")
 
 
