@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from platformctl.manifests import group_of
 from platformctl.references.inventory import Item, PodTemplate, pod_template
 from platformctl.references.model import Reference
 
@@ -230,8 +231,7 @@ def _storage_class(item: Item, claim_obj: dict[str, Any], field: str) -> Iterato
 
 def autoscaler(item: Item) -> Iterator[Reference]:
     target = item.spec.get("scaleTargetRef") or {}
-    api_version = str(target.get("apiVersion", ""))
-    group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+    group = group_of(str(target.get("apiVersion", "")))
     yield Reference(
         "scale-target",
         item,

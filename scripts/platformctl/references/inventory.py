@@ -12,6 +12,7 @@ import fnmatch
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import EllipsisType
 from typing import Any
 
 from platformctl.manifests import group_of
@@ -51,9 +52,13 @@ class Item:
         return f"{self.kind} {self.namespace}/{self.name}" if self.namespace else f"{self.kind} {self.name}"
 
 
+# A Secret of this type is filled by the token controller (https://kubernetes.io/docs/concepts/configuration/secret/)
+SERVICE_ACCOUNT_TOKEN_KEYS = {"kubernetes.io/service-account-token": frozenset({"token", "ca.crt", "namespace"})}
+
+
 def data_keys(obj: dict[str, Any]) -> frozenset[str]:
-    """Keys a rendered Secret or ConfigMap carries (data, stringData, binaryData)."""
-    keys: set[str] = set()
+    """Keys a rendered Secret or ConfigMap carries (data, stringData, binaryData, and those its type adds)."""
+    keys: set[str] = set(SERVICE_ACCOUNT_TOKEN_KEYS.get(str(obj.get("type", "")), ()))
     for section in ("data", "stringData", "binaryData"):
         keys.update(str(key) for key in (obj.get(section) or {}))
     return frozenset(keys)
@@ -134,7 +139,8 @@ class Inventory:
     undecided_namespaces: frozenset[str] = frozenset()  # namespaces an unrendered Application writes into
     some_unrendered: bool = False
     undecided_cluster_kinds: tuple[dict[str, str], ...] = ()  # clusterResourceWhitelist of unrendered apps' projects
-    every_namespace: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # (group, kind) -> names
+    # (group, kind) -> name -> data keys (None: any) of the objects every namespace has
+    every_namespace: dict[tuple[str, str], dict[str, frozenset[str] | None]] = field(default_factory=dict)
     prefixes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)  # (group, kind) -> name prefixes
     _index: dict[tuple[str, str], dict[tuple[str, str], list[Item]]] = field(default_factory=dict)
     _pods: dict[str, list[PodTemplate]] = field(default_factory=dict)
@@ -151,10 +157,11 @@ class Inventory:
     # -- look-ups -----------------------------------------------------------------------------------
     def find(self, group: str, kind: str, namespace: str, name: str) -> list[Item]:
         found = list(self._index.get((group, kind), {}).get((namespace, name), []))
-        if not found and namespace and name in self.every_namespace.get((group, kind), set()):
-            found = [self._synthetic(group, kind, namespace, name, "one in every namespace")]
+        everywhere = self.every_namespace.get((group, kind), {})
+        if not found and namespace and name in everywhere:
+            found = [self._synthetic(group, kind, namespace, name, "one in every namespace", everywhere[name])]
         if not found and name.startswith(self.prefixes.get((group, kind), ())):
-            found = [self._synthetic(group, kind, namespace, name, "a built-in of the cluster")]
+            found = [self._synthetic(group, kind, namespace, name, "a built-in of the cluster", None)]
         return found
 
     def of_kind(self, group: str, kind: str) -> list[Item]:
@@ -162,7 +169,7 @@ class Inventory:
 
     def names(self, group: str, kind: str, namespace: str) -> list[str]:
         names = {name for ns, name in self._index.get((group, kind), {}) if ns == namespace}
-        return sorted(names | (self.every_namespace.get((group, kind), set()) if namespace else set()))
+        return sorted(names | (set(self.every_namespace.get((group, kind), {})) if namespace else set()))
 
     def namespaces_holding(self, group: str, kind: str, name: str) -> list[str]:
         return sorted({ns for ns, n in self._index.get((group, kind), {}) if n == name and ns})
@@ -199,11 +206,11 @@ class Inventory:
         )
 
     @staticmethod
-    def _synthetic(group: str, kind: str, namespace: str, name: str, origin: str) -> Item:
+    def _synthetic(group: str, kind: str, namespace: str, name: str, origin: str, keys: frozenset[str] | None) -> Item:
         api_version = f"{group}/v1" if group else "v1"
         metadata = {"name": name, "namespace": namespace} if namespace else {"name": name}
         obj = {"apiVersion": api_version, "kind": kind, "metadata": metadata}
-        return Item(obj, CLUSTER, "", group, kind, namespace, name, origin=origin, keys=None)
+        return Item(obj, CLUSTER, "", group, kind, namespace, name, origin=origin, keys=keys)
 
 
 def make_item(
@@ -213,8 +220,9 @@ def make_item(
     default_namespace: str,
     cluster_scoped: Callable[[str, str], bool],
     origin: str = "",
-    keys: frozenset[str] | None = None,
+    keys: frozenset[str] | EllipsisType | None = ...,
 ) -> Item:
+    """An Item of `obj`; `keys` defaults to the data keys `obj` carries (None: any key, unknown offline)."""
     group = group_of(str(obj.get("apiVersion", "")))
     kind = str(obj.get("kind", ""))
     metadata = obj.get("metadata") or {}
@@ -228,5 +236,5 @@ def make_item(
         namespace,
         str(metadata.get("name", "")),
         origin,
-        data_keys(obj) if keys is None and not origin else keys,
+        data_keys(obj) if keys is ... else keys,
     )

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from platformctl.errors import PlatformError
+from platformctl.manifests import group_of
 from platformctl.references.inventory import CLUSTER, Item, make_item, pod_template
 from platformctl.references.selectors import matches_map
 
@@ -54,19 +55,19 @@ class Provided:
             raise PlatformError(f"{PROVIDED_FILE}: malformed YAML: {error}", fix="correct the YAML syntax") from error
         return cls(data, PROVIDED_FILE)
 
-    def static_items(self, scope: Scope) -> tuple[list[Item], dict[tuple[str, str], set[str]]]:
-        """Static objects, and the names that exist in every namespace per (group, kind)."""
+    def static_items(self, scope: Scope) -> tuple[list[Item], dict[tuple[str, str], dict[str, frozenset[str] | None]]]:
+        """Static objects, and those every namespace has: (group, kind) -> name -> keys."""
         items: list[Item] = []
-        everywhere: dict[tuple[str, str], set[str]] = {}
+        everywhere: dict[tuple[str, str], dict[str, frozenset[str] | None]] = {}
         for entry in self.objects:
             api_version = str(entry.get("apiVersion", "v1"))
-            group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
+            group = group_of(api_version)
             kind = str(entry["kind"])
             namespace = str(entry.get("namespace") or "")
             keys = frozenset(str(k) for k in entry["keys"]) if "keys" in entry else None
             for name in entry.get("names") or []:
                 if namespace == "*":
-                    everywhere.setdefault((group, kind), set()).add(str(name))
+                    everywhere.setdefault((group, kind), {})[str(name)] = keys
                     continue
                 metadata: dict[str, Any] = {"name": str(name), "labels": entry.get("labels") or {}}
                 if namespace:
@@ -83,9 +84,8 @@ class Provided:
         """Name prefixes of static objects (`system:` ClusterRoles), per (group, kind)."""
         out: dict[tuple[str, str], tuple[str, ...]] = {}
         for entry in self.objects:
-            api_version = str(entry.get("apiVersion", "v1"))
-            group = api_version.rsplit("/", 1)[0] if "/" in api_version else ""
             if entry.get("prefixes"):
+                group = group_of(str(entry.get("apiVersion", "v1")))
                 out[(group, str(entry["kind"]))] = tuple(str(p) for p in entry["prefixes"])
         return out
 
