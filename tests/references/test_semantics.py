@@ -185,3 +185,18 @@ def test_a_cluster_scoped_target_is_undecidable_only_when_the_unrendered_app_may
     unrendered = app("chart", namespace="other", rendered=False)
     only(run(app("web", claim), unrendered), "StorageClass fast")
     assert run(app("web", claim), unrendered, root_objects=[project]) == []
+
+
+def test_a_store_authenticates_as_a_service_account_that_must_exist(run) -> None:
+    provider = {
+        "azurekv": {"authType": "WorkloadIdentity", "serviceAccountRef": {"name": "eso", "namespace": "secrets"}}
+    }
+    found = run(app("s", store(provider=provider)))
+    only(found, "spec.provider.azurekv.serviceAccountRef", "ServiceAccount secrets/eso")
+    account = obj("v1", "ServiceAccount", "eso", "secrets")
+    assert run(app("s", store(provider=provider)), app("eso", account, namespace="secrets")) == []
+
+
+def test_prometheus_mounts_secrets_that_must_exist(run) -> None:
+    found = run(app("p", prometheus(ruleSelector={}, secrets=["etcd-client"])))
+    only(found, "spec.secrets[etcd-client]", "Secret monitoring/etcd-client")

@@ -151,6 +151,24 @@ def certificate(item: Item) -> Iterator[Reference]:
     yield Reference("issuer", item, "spec.issuerRef", CERT_MANAGER, kind, namespace, str(issuer.get("name", "")))
 
 
+def secret_store(item: Item) -> Iterator[Reference]:
+    """The ServiceAccount a store authenticates as (workload identity: `serviceAccountRef`, at any depth of
+    spec.provider). A ClusterSecretStore's ref without namespace means the ExternalSecret's: not resolvable."""
+    for path, ref in _find_key(item.spec.get("provider") or {}, "serviceAccountRef", "spec.provider"):
+        namespace = str(ref.get("namespace") or item.namespace)
+        if namespace and ref.get("name"):
+            yield Reference("service-account", item, path, "", "ServiceAccount", namespace, str(ref["name"]))
+
+
+def _find_key(value: Any, key: str, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(value, dict):
+        for name, child in value.items():
+            if name == key and isinstance(child, dict):
+                yield f"{path}.{name}", child
+            else:
+                yield from _find_key(child, key, f"{path}.{name}")
+
+
 def external_secret(item: Item) -> Iterator[Reference]:
     store = item.spec.get("secretStoreRef") or {}
     kind = store.get("kind") or "SecretStore"
@@ -190,7 +208,25 @@ def _monitor(item: Item, target_kind: str, endpoints_field: str) -> Iterator[Ref
             )
 
 
+def operated(item: Item) -> Iterator[Reference]:
+    """What prometheus-operator mounts into the pods it runs for a Prometheus or an Alertmanager."""
+    spec = item.spec
+    if spec.get("serviceAccountName"):
+        name = str(spec["serviceAccountName"])
+        yield Reference("service-account", item, "spec.serviceAccountName", "", "ServiceAccount", item.namespace, name)
+    for field, kind in (("secrets", "Secret"), ("configMaps", "ConfigMap")):
+        for name in spec.get(field) or []:
+            yield _keyed(item, kind, f"spec.{field}[{name}]", name, None)
+    for field in ("additionalScrapeConfigs", "additionalAlertManagerConfigs", "additionalAlertRelabelConfigs"):
+        ref = spec.get(field)
+        if isinstance(ref, dict) and not ref.get("optional"):
+            yield _keyed(item, "Secret", f"spec.{field}", ref.get("name"), ref.get("key"))
+    if spec.get("configSecret"):
+        yield _keyed(item, "Secret", "spec.configSecret", spec["configSecret"], None)
+
+
 def prometheus(item: Item) -> Iterator[Reference]:
+    yield from operated(item)
     for index, am in enumerate((item.spec.get("alerting") or {}).get("alertmanagers") or []):
         namespace = str(am.get("namespace") or item.namespace)
         yield Reference(
@@ -276,6 +312,9 @@ DECLARERS: dict[tuple[str, str], Declarer] = {
     ("networking.k8s.io", "Ingress"): ingress,
     (CERT_MANAGER, "Certificate"): certificate,
     (ESO, "ExternalSecret"): external_secret,
+    (ESO, "SecretStore"): secret_store,
+    (ESO, "ClusterSecretStore"): secret_store,
+    (MONITORING, "Alertmanager"): operated,
     (MONITORING, "ServiceMonitor"): service_monitor,
     (MONITORING, "PodMonitor"): pod_monitor,
     (MONITORING, "PrometheusRule"): prometheus_rule,

@@ -73,7 +73,7 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "secret-ref",
-            "Pod env/envFrom/volume -> Secret and key",
+            "Pod env/envFrom/volume, Prometheus/Alertmanager secrets -> Secret and key",
             "keyed",
             "the pod stays in CreateContainerConfigError or ContainerCreating",
             "create that Secret (an ExternalSecret of secret-store or the chart) with that key, or correct the "
@@ -88,10 +88,11 @@ RULES: dict[str, Rule] = {
         ),
         Rule(
             "service-account",
-            "Pod serviceAccountName -> ServiceAccount",
+            "Pod/Prometheus serviceAccountName, store serviceAccountRef -> ServiceAccount",
             "object",
-            "the controller cannot create the pods (FailedCreate: serviceaccount not found)",
-            "render the ServiceAccount (serviceAccount.create) or correct serviceAccountName",
+            "the controller cannot create the pods (FailedCreate: serviceaccount not found), or the store "
+            "cannot authenticate",
+            "render the ServiceAccount (serviceAccount.create) or correct the name (and namespace)",
         ),
         Rule(
             "pvc",
