@@ -200,3 +200,13 @@ def test_a_store_authenticates_as_a_service_account_that_must_exist(run) -> None
 def test_prometheus_mounts_secrets_that_must_exist(run) -> None:
     found = run(app("p", prometheus(ruleSelector={}, secrets=["etcd-client"])))
     only(found, "spec.secrets[etcd-client]", "Secret monitoring/etcd-client")
+
+
+def test_an_ingress_tls_secret_comes_from_the_ingress_shim_only_with_an_issuer_annotation(run) -> None:
+    tls = {"tls": [{"hosts": ["web.example.com"], "secretName": "web-tls"}]}
+    annotated = {"annotations": {"cert-manager.io/cluster-issuer": "le"}}
+    issuer = obj("cert-manager.io/v1", "ClusterIssuer", "le", spec={"selfSigned": {}})
+    plain = obj("networking.k8s.io/v1", "Ingress", "web", "apps", spec=tls)
+    only(run(app("i", plain)), "spec.tls[0].secretName", "Secret apps/web-tls")
+    shimmed = obj("networking.k8s.io/v1", "Ingress", "web", "apps", metadata=annotated, spec=tls)
+    assert run(app("i", issuer, shimmed, reads("web-tls", "tls.crt"))) == []

@@ -18,7 +18,7 @@ from platformctl.paths import relative_path
 from platformctl.references.declare import references
 from platformctl.references.inventory import Inventory, Item, make_item
 from platformctl.references.model import Miss, Reference
-from platformctl.references.provided import Provided, external_secret_targets
+from platformctl.references.provided import Provided, external_secret_targets, ingress_shim_secrets
 from platformctl.references.report import GATE, findings
 from platformctl.references.resolve import RESOLVERS
 from platformctl.references.rules import RULES
@@ -45,9 +45,12 @@ def build_inventory(rendered: RenderedEnvironment, root: Path, cluster_scoped: S
     ]
     static, everywhere = provided.static_items(cluster_scoped)
     external = [item for item in rendered_items if (item.group, item.kind) == ("external-secrets.io", "ExternalSecret")]
-    generated = provided.generated_items(rendered_items, cluster_scoped) + external_secret_targets(
-        external, cluster_scoped
-    )
+    ingresses = [item for item in rendered_items if (item.group, item.kind) == ("networking.k8s.io", "Ingress")]
+    generated = [
+        *provided.generated_items(rendered_items, cluster_scoped),
+        *external_secret_targets(external, cluster_scoped),
+        *ingress_shim_secrets(ingresses, cluster_scoped),
+    ]
     components = rendered.values.get("components") or {}
     unrendered = [app for app in rendered.applications if not app.rendered]
     undecided = {app.namespace for app in unrendered}

@@ -87,8 +87,8 @@ def _volume_source(item: Item, holder: dict[str, Any], where: str, field: str, n
         yield _keyed(item, kind, f"{where}.{field}", source.get(name_field), key)
 
 
-def _keyed(item: Item, kind: str, field: str, name: Any, key: Any) -> Reference:
-    rule = "secret-ref" if kind == "Secret" else "configmap-ref"
+def _keyed(item: Item, kind: str, field: str, name: Any, key: Any, rule: str = "") -> Reference:
+    rule = rule or ("secret-ref" if kind == "Secret" else "configmap-ref")
     return Reference(rule, item, field, "", kind, item.namespace, str(name or ""), None if key is None else str(key))
 
 
@@ -134,6 +134,9 @@ def ingress(item: Item) -> Iterator[Reference]:
                 str(service_ref.get("name", "")),
                 key,
             )
+    for index, tls in enumerate(spec.get("tls") or []):
+        if isinstance(tls, dict) and tls.get("secretName"):
+            yield _keyed(item, "Secret", f"spec.tls[{index}].secretName", tls["secretName"], None, "ingress-tls")
     annotations = (item.obj.get("metadata") or {}).get("annotations") or {}
     for annotation, kind in ISSUER_ANNOTATIONS.items():
         if annotations.get(annotation):

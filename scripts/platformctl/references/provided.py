@@ -186,3 +186,25 @@ def external_secret_targets(external_secrets: Iterable[Item], scope: Scope) -> l
             make_item(obj, item.app, item.file, item.namespace, scope, origin, None if any_key else frozenset(keys))
         )
     return out
+
+
+INGRESS_SHIM_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer")
+TLS_KEYS = frozenset({"tls.crt", "tls.key", "ca.crt"})
+
+
+def ingress_shim_secrets(ingresses: Iterable[Item], scope: Scope) -> list[Item]:
+    """The TLS Secrets cert-manager's ingress-shim issues for an Ingress annotated with an issuer: one
+    Certificate per `spec.tls[].secretName`, whose Secret holds tls.crt, tls.key and ca.crt
+    (https://cert-manager.io/docs/usage/ingress/)."""
+    out: list[Item] = []
+    for item in ingresses:
+        annotations = (item.obj.get("metadata") or {}).get("annotations") or {}
+        annotation = next((a for a in INGRESS_SHIM_ANNOTATIONS if annotations.get(a)), None)
+        if annotation is None:
+            continue
+        for tls in item.spec.get("tls") or []:
+            if isinstance(tls, dict) and tls.get("secretName"):
+                obj = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": str(tls["secretName"])}}
+                origin = f"issued at run time by cert-manager's ingress-shim for {item} ({annotation})"
+                out.append(make_item(obj, item.app, item.file, item.namespace, scope, origin, TLS_KEYS))
+    return out

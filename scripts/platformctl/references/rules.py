@@ -44,6 +44,14 @@ RULES: dict[str, Rule] = {
             "point the backend at an existing Service of the Ingress' namespace and one of its port names/numbers",
         ),
         Rule(
+            "ingress-tls",
+            "Ingress spec.tls[].secretName -> Secret (or cert-manager's ingress-shim)",
+            "keyed",
+            "the ingress controller serves its default, untrusted certificate for these hosts",
+            "annotate the Ingress with cert-manager.io/cluster-issuer (cert-manager then issues that Secret) "
+            "or create the Secret",
+        ),
+        Rule(
             "ingress-class",
             "Ingress ingressClassName -> IngressClass",
             "object",
