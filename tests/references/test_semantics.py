@@ -210,3 +210,8 @@ def test_an_ingress_tls_secret_comes_from_the_ingress_shim_only_with_an_issuer_a
     only(run(app("i", plain)), "spec.tls[0].secretName", "Secret apps/web-tls")
     shimmed = obj("networking.k8s.io/v1", "Ingress", "web", "apps", metadata=annotated, spec=tls)
     assert run(app("i", issuer, shimmed, reads("web-tls", "tls.crt"))) == []
+
+
+def test_a_malformed_object_is_left_to_the_schema_gate(run) -> None:
+    broken = obj("v1", "Service", "web", "apps", spec={"selector": {"app": "web"}, "ports": ["http"]})
+    assert run(app("m", broken, deployment("web"), obj("v1", "Pod", "p", "apps", metadata={"labels": ["x"]}))) == []

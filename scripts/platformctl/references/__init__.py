@@ -74,8 +74,9 @@ def check_references(rendered: RenderedEnvironment, root: Path, cluster_scoped: 
     inventory, items = build_inventory(rendered, root, cluster_scoped)
     misses: list[tuple[Reference, Miss]] = []
     for item in items:
-        for ref in references(item):
-            miss = RESOLVERS[RULES[ref.rule].resolver](ref, inventory)
-            if miss is not None and not inventory.undecidable(miss.scope, miss.kind):
-                misses.append((ref, miss))
+        try:
+            resolved = [(ref, RESOLVERS[RULES[ref.rule].resolver](ref, inventory)) for ref in references(item)]
+        except (AttributeError, TypeError, ValueError):
+            continue  # a malformed object (a list where a mapping belongs...): the schema gate reports it
+        misses += [(ref, miss) for ref, miss in resolved if miss and not inventory.undecidable(miss.scope, miss.kind)]
     return findings(rendered.env, misses)

@@ -40,8 +40,9 @@ class Item:
 
     @property
     def labels(self) -> dict[str, str]:
-        metadata = self.obj.get("metadata") or {}
-        return {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+        metadata = self.obj.get("metadata") if isinstance(self.obj.get("metadata"), dict) else {}
+        labels = metadata.get("labels")
+        return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -225,7 +226,7 @@ def make_item(
     """An Item of `obj`; `keys` defaults to the data keys `obj` carries (None: any key, unknown offline)."""
     group = group_of(str(obj.get("apiVersion", "")))
     kind = str(obj.get("kind", ""))
-    metadata = obj.get("metadata") or {}
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     namespace = "" if cluster_scoped(group, kind) else str(metadata.get("namespace") or default_namespace)
     return Item(
         obj,

@@ -19,7 +19,7 @@ MONITORING = "monitoring.coreos.com"
 PROMETHEUS_KINDS = {
     "serviceMonitor": ("Prometheus", "PrometheusAgent"),
     "podMonitor": ("Prometheus", "PrometheusAgent"),
-    "rule": ("Prometheus",),
+    "rule": ("Prometheus", "ThanosRuler"),
 }
 
 Resolver = Callable[[Reference, Inventory], "Miss | None"]
