@@ -215,3 +215,9 @@ def test_an_ingress_tls_secret_comes_from_the_ingress_shim_only_with_an_issuer_a
 def test_a_malformed_object_is_left_to_the_schema_gate(run) -> None:
     broken = obj("v1", "Service", "web", "apps", spec={"selector": {"app": "web"}, "ports": ["http"]})
     assert run(app("m", broken, deployment("web"), obj("v1", "Pod", "p", "apps", metadata={"labels": ["x"]}))) == []
+
+
+def test_monitor_selection_is_judged_against_the_rendered_prometheus_even_when_an_app_is_unrendered(run) -> None:
+    unrendered = app("chart", namespace="other", rendered=False)
+    only(run(app("p", prometheus(ruleSelector={"matchLabels": {"release": "kps"}}), rule()), unrendered), "release=kps")
+    assert run(app("p", rule()), unrendered) == []  # no Prometheus rendered: the unrendered chart may hold it

@@ -78,5 +78,9 @@ def check_references(rendered: RenderedEnvironment, root: Path, cluster_scoped: 
             resolved = [(ref, RESOLVERS[RULES[ref.rule].resolver](ref, inventory)) for ref in references(item)]
         except (AttributeError, TypeError, ValueError):
             continue  # a malformed object (a list where a mapping belongs...): the schema gate reports it
-        misses += [(ref, miss) for ref, miss in resolved if miss and not inventory.undecidable(miss.scope, miss.kind)]
+        misses += [
+            (ref, miss)
+            for ref, miss in resolved
+            if miss and (miss.certain or not inventory.undecidable(miss.scope, miss.kind))
+        ]
     return findings(rendered.env, misses)

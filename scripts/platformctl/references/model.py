@@ -41,3 +41,4 @@ class Miss:
     scope: str
     hint: str = ""
     kind: tuple[str, str] | None = None  # (group, kind) of a cluster-scoped target, when known
+    certain: bool = False  # judged on what is rendered, whatever is not (see resolve_prometheus_selection)

@@ -162,7 +162,12 @@ def resolve_monitor_targets(ref: Reference, inventory: Inventory) -> Miss | None
             for pod in inventory.pods(namespace):
                 candidates.append((str(pod.owner), pod.labels, [str(p.get("name", "")) for p in pod.ports()]))
     selected = [c for c in candidates if matches(selector, c[1])]
-    scope = next(iter(namespaces)) if len(namespaces) == 1 else ""
+    # judged only when no unrendered Application writes into one of the selected namespaces
+    scope = (
+        ""
+        if ref.namespaces is None
+        else next((ns for ns in sorted(namespaces) if inventory.undecidable(ns)), ref.namespaces[0])
+    )
     where = "any namespace" if ref.namespaces is None else "namespace " + ", ".join(sorted(namespaces))
     if ref.key is None:
         if selected:
@@ -205,7 +210,8 @@ def resolve_prometheus_selection(ref: Reference, inventory: Inventory) -> Miss |
     labels = ",".join(f"{key}={value}" for key, value in sorted(source.labels.items())) or "none"
     found = "; ".join(described) if described else "the env renders no Prometheus"
     missing = f"a Prometheus that loads it (its labels: {labels}; namespace {source.namespace}): {found}"
-    return Miss(("loaded", str(source)), missing, "")
+    # The Prometheus that should load it is the platform's: once one is rendered, judge against those.
+    return Miss(("loaded", str(source)), missing, "", certain=bool(prometheuses))
 
 
 def resolve_secret_store(ref: Reference, inventory: Inventory) -> Miss | None:
