@@ -221,3 +221,53 @@ def test_monitor_selection_is_judged_against_the_rendered_prometheus_even_when_a
     unrendered = app("chart", namespace="other", rendered=False)
     only(run(app("p", prometheus(ruleSelector={"matchLabels": {"release": "kps"}}), rule()), unrendered), "release=kps")
     assert run(app("p", rule()), unrendered) == []  # no Prometheus rendered: the unrendered chart may hold it
+
+
+def test_objects_an_operator_creates_from_its_arguments(run) -> None:
+    """prometheus-operator's --kubelet-service and kube-webhook-certgen's --secret-name (cluster-provided.yaml)."""
+    operator = deployment("operator", "monitoring")
+    operator["spec"]["template"]["spec"]["containers"][0]["args"] = ["--kubelet-service=kube-system/kps-kubelet"]
+    kubelet = {"matchLabels": {"k8s-app": "kubelet"}}
+    monitor = obj(
+        MONITORING,
+        "ServiceMonitor",
+        "kubelet",
+        "monitoring",
+        spec={
+            "selector": kubelet,
+            "namespaceSelector": {"matchNames": ["kube-system"]},
+            "endpoints": [{"port": "https-metrics"}],
+        },
+    )
+    loader = prometheus(serviceMonitorSelector={}, serviceMonitorNamespaceSelector={})
+    assert run(app("kps", operator, monitor, loader, namespace="monitoring")) == []
+    only(
+        run(app("kps", deployment("operator", "monitoring"), monitor, loader, namespace="monitoring")),
+        "k8s-app=kubelet",
+    )
+
+    labels = {"app.kubernetes.io/component": "prometheus-operator-webhook"}
+    job = obj(
+        "batch/v1",
+        "Job",
+        "admission-create",
+        "monitoring",
+        metadata={"labels": labels},
+        spec={
+            "template": {
+                "spec": {
+                    "containers": [{"name": "create", "image": "x", "args": ["create", "--secret-name=kps-admission"]}]
+                }
+            }
+        },
+    )
+    mounts = deployment(
+        "operator",
+        "monitoring",
+        volumes=[
+            {"name": "tls", "secret": {"secretName": "kps-admission", "items": [{"key": "cert", "path": "tls.crt"}]}}
+        ],
+    )
+    assert run(app("kps", job, mounts, namespace="monitoring")) == []
+    job["metadata"]["labels"] = {}
+    only(run(app("kps", job, mounts, namespace="monitoring")), "Secret monitoring/kps-admission")
