@@ -28,7 +28,7 @@ from platformctl.environments import list_environments
 from platformctl.gate import EnvReport, run_gates
 from platformctl.paths import repo_root, upstream_mirror
 
-STAGES = ("render", "schema", "values", "graph", "sync")
+STAGES = ("render", "schema", "values", "graph", "references", "sync")
 SKIP = shutil.ignore_patterns(".git", ".venv", ".tools", ".cache", "build", "__pycache__", "*.duckdb", "node_modules")
 TARGET_COLD, TARGET_ONE_CHANGED, TARGET_OBJECTS_PER_CORE = 15.0, 3.0, 2000.0
 
@@ -44,12 +44,13 @@ def run_all(root: Path, cache: Path, out: Path, mirror: Path) -> tuple[list[EnvR
 
 def print_round(label: str, reports: list[EnvReport], wall: float, target: float | None) -> None:
     print(f"\n{label}: {wall:.2f} s wall for {len(reports)} env(s)" + (f" (target < {target:.0f} s)" if target else ""))
-    print(f"  {'env':<8}" + "".join(f"{stage:>9}" for stage in STAGES) + f"{'objects':>9}{'rendered':>10}{'cached':>8}")
+    stages = "".join(f"{stage:>11}" for stage in STAGES)
+    print(f"  {'env':<8}{stages}{'objects':>9}{'rendered':>10}{'cached':>8}")
     for report in reports:
         apps = report.rendered.applications if report.rendered else []
         rendered = sum(app.rendered for app in apps)
         cached = sum(app.from_cache for app in apps)
-        times = "".join(f"{report.timings.get(stage, 0.0):>8.2f}s" for stage in STAGES)
+        times = "".join(f"{report.timings.get(stage, 0.0):>10.2f}s" for stage in STAGES)
         print(f"  {report.env:<8}{times}{report.objects_validated:>9}{rendered:>10}{cached:>8}")
 
 

@@ -45,19 +45,3 @@ FREE_FORM_VALUES: dict[str, tuple[str, ...]] = {
 
 # API groups whose CRDs AKS installs itself (Azure CNI powered by Cilium; the CSI snapshot controller).
 CLUSTER_PROVIDED_CRD_GROUPS: frozenset[str] = frozenset({"cilium.io", "snapshot.storage.k8s.io"})
-
-# Storage classes every AKS cluster provides (built-in CSI drivers); a PVC naming another class binds
-# only to a StorageClass the env renders.
-AKS_STORAGE_CLASSES: frozenset[str] = frozenset(
-    {
-        "default",
-        "managed",
-        "managed-csi",
-        "managed-csi-premium",
-        "managed-premium",
-        "azurefile",
-        "azurefile-csi",
-        "azurefile-csi-premium",
-        "azurefile-premium",
-    }
-)

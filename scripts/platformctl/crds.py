@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from platformctl.manifests import parse_manifest, read_text
+from platformctl.manifests import CLUSTER_SCOPED_KINDS, parse_manifest, read_text
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,13 @@ class CrdCatalogue:
     def is_namespaced(self, group: str, kind: str) -> bool | None:
         versions = self._kinds.get((group, kind))
         return versions[0].namespaced if versions else None
+
+    def is_cluster_scoped(self, group: str, kind: str) -> bool:
+        """Scope of a kind: its CRD's, else the built-in list (an unknown kind counts as namespaced)."""
+        namespaced = self.is_namespaced(group, kind)
+        if namespaced is not None:
+            return not namespaced
+        return (group, kind) in CLUSTER_SCOPED_KINDS
 
     def api_versions(self) -> list[str]:
         """`group/version` and `group/version/Kind` of every known CRD, for helm --api-versions."""

@@ -1,4 +1,4 @@
-"""The manifest gate of one environment: render, then the schema, values, graph and sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, reference and sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -20,6 +20,9 @@ from platformctl.errors import PlatformError, ToolMissingError
 from platformctl.findings import Finding, format_table
 from platformctl.graph_check import PROD_ENVIRONMENTS, GraphChecker
 from platformctl.paths import chart_cache, relative_path, repo_root, upstream_mirror
+from platformctl.references import GATE as REFERENCES_GATE
+from platformctl.references import check_references
+from platformctl.references.provided import PROVIDED_FILE
 from platformctl.render import RenderedEnvironment, render_environment
 
 
@@ -96,6 +99,13 @@ def run_gates(
     started = time.perf_counter()
     findings += GraphChecker(rendered, base, crds, required).run()
     timings["graph"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    try:
+        findings += check_references(rendered, base, crds.is_cluster_scoped)
+    except PlatformError as error:
+        findings.append(Finding(REFERENCES_GATE, env, "", "", "", PROVIDED_FILE, error.message, error.fix or ""))
+    timings["references"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.
     started = time.perf_counter()

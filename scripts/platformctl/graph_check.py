@@ -25,7 +25,6 @@ from platformctl.crds import CrdCatalogue
 from platformctl.findings import Finding
 from platformctl.images import EXACT_VERSION, mutable_image_problem
 from platformctl.manifests import (
-    CLUSTER_SCOPED_KINDS,
     ObjectKey,
     group_of,
     iter_images,
@@ -274,10 +273,7 @@ class GraphChecker:
                 )
 
     def is_cluster_scoped(self, group: str, kind: str) -> bool:
-        namespaced = self.crds.is_namespaced(group, kind)
-        if namespaced is not None:
-            return not namespaced
-        return (group, kind) in CLUSTER_SCOPED_KINDS
+        return self.crds.is_cluster_scoped(group, kind)
 
     # -- ownership ---------------------------------------------------------------------------------
     def check_ownership(self) -> None:

@@ -37,7 +37,8 @@ def test_unbindable_claim_is_one_finding_and_marks_the_stalled_wave(gate: GateRu
     }
     add_web_objects(fixture_repo, claim)
     report = gate("dev")
-    found = errors_of(report, "sync")
+    assert errors_of(report, "sync") == [], "the references gate owns the root cause"
+    found = errors_of(report, "references")
     assert len(found) == 1, messages(found)
     assert (found[0].application, found[0].kind, found[0].name) == ("web", "PersistentVolumeClaim", "cache")
     assert report.sync is not None and report.sync.stall is not None and report.sync.stall.wave == 1

@@ -150,11 +150,22 @@ def test_map_the_schema_leaves_open_takes_any_key() -> None:
 
 def test_key_of_an_unmirrored_subchart_is_a_warning(gate: GateRunner, fixture_repo: Path) -> None:
     values = fixture_repo / "platform" / "kube-prometheus-stack" / "values-dev.yaml"
-    values.write_text("alertmanager: {enabled: false}\nkube-state-metrics:\n  metricLabelsAllowlist: ['pods=[app]']\n")
+    values.write_text(
+        "alertmanager: {enabled: false}\n"
+        "kube-state-metrics:\n  metricLabelsAllowlist: ['pods=[app]']\n"  # mirrored subchart: checked, valid
+        "prometheus-windows-exporter:\n  priorityClassName: low\n"  # not mirrored: a warning, never a pass
+    )
     report = gate("dev")
     assert not errors_of(report, "values"), messages(report.findings)
     warnings = [f for f in report.findings if f.severity == "warning" and f.application == "kube-prometheus-stack"]
-    assert len(warnings) == 1 and "`kube-state-metrics.metricLabelsAllowlist`" in warnings[0].message
-    assert (
-        "subchart kube-state-metrics 8.4.0" in warnings[0].message and "not verifiable offline" in warnings[0].message
-    )
+    assert len(warnings) == 1, messages(warnings)
+    assert "`prometheus-windows-exporter.priorityClassName`" in warnings[0].message
+    assert "subchart prometheus-windows-exporter" in warnings[0].message
+    assert "not verifiable offline" in warnings[0].message
+
+
+def test_key_of_a_mirrored_subchart_is_checked(gate: GateRunner, fixture_repo: Path) -> None:
+    values = fixture_repo / "platform" / "kube-prometheus-stack" / "values-dev.yaml"
+    values.write_text("kube-state-metrics:\n  metricLabelsAlowlist: ['pods=[app]']\n")
+    found = errors_of(gate("dev"), "values")
+    assert len(found) == 1 and "kube-state-metrics.metricLabelsAlowlist" in found[0].message, messages(found)

@@ -144,23 +144,6 @@ def test_custom_resource_whose_crd_nothing_renders(render_env: EnvRenderer) -> N
     assert "no Application of env dev renders its CRD" in found[0].message
 
 
-def test_pvc_of_an_unknown_storage_class(render_env: EnvRenderer) -> None:
-    env = render_env(
-        FixtureApp("grafana", "workload", -1, values={"storageClassName": "premium-ssd"}),
-        FixtureApp("dagster", "workload", 1),
-    )
-    outcome = run(env)
-    found = errors(outcome.findings)
-    assert len(found) == 1, lines(outcome.findings)
-    assert (found[0].kind, found[0].name) == ("PersistentVolumeClaim", "grafana-data")
-    assert "spec.storageClassName is 'premium-ssd'" in found[0].message
-    assert outcome.stall is not None and outcome.stall.wave == -1
-    assert outcome.stall.held_back == [(1, "dagster")]
-    # An AKS built-in class binds.
-    built_in = FixtureApp("grafana", "workload", -1, values={"storageClassName": "managed-csi"})
-    assert run(render_env(built_in)).findings == []
-
-
 def test_storage_classes_from_the_references_gate(render_env: EnvRenderer) -> None:
     """Once the references gate resolves storageClassName, its finding is the root cause, not repeated here."""
     env = render_env(
@@ -177,7 +160,7 @@ def test_storage_classes_from_the_references_gate(render_env: EnvRenderer) -> No
         "spec.storageClassName premium-ssd resolves to no StorageClass",
         "use managed-csi",
     )
-    outcome = run(env, [reference], storage_classes=None)
+    outcome = run(env, [reference])
     assert [f.application for f in outcome.findings] == ["_root"], lines(outcome.findings)
     assert (
         "grafana cannot become Healthy: PersistentVolumeClaim/grafana-data has a volume claim that can never bind"

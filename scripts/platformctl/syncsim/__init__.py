@@ -11,11 +11,11 @@ that points at the root cause (`SyncOutcome.stall`, also drawn by `platformctl g
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformctl.catalogue import AKS_STORAGE_CLASSES, CRD_PROVIDERS
+from platformctl.catalogue import CRD_PROVIDERS
 from platformctl.crds import CrdCatalogue
 from platformctl.findings import Finding
 from platformctl.render import RenderedEnvironment
@@ -25,7 +25,6 @@ from platformctl.syncsim.health import (
     blockers_from_findings,
     ingress_findings,
     simulate_root,
-    storage_class_findings,
 )
 from platformctl.syncsim.model import SyncModel, build_model
 from platformctl.syncsim.webhooks import check_webhooks
@@ -46,18 +45,14 @@ def check_environment(
     prior_findings: Sequence[Finding] = (),
     *,
     root: Path | None = None,
-    storage_classes: Iterable[str] | None = AKS_STORAGE_CLASSES,
 ) -> SyncOutcome:
     """Run the sync simulation on a rendered env.
 
     `prior_findings`: every finding of the gates run before (admission and references errors are
-    root causes this gate builds on). `storage_classes`: the classes the cluster provides, for the
-    PVC check; pass None when the references gate resolves storageClassName itself.
+    root causes this gate builds on).
     """
     model = build_model(rendered, crds)
     own: list[Finding] = []
-    if storage_classes is not None:
-        own += storage_class_findings(model, storage_classes, root)
     own += ingress_findings(model, root)
     # What other root causes break: workloads that never become Healthy, Services the references gate rejects.
     broken = {blocker.key: blocker.gate for blocker in blockers_from_findings([*prior_findings, *own])}

@@ -9,9 +9,8 @@ after every child of wave N is Healthy: the first wave with a child that never b
 stalls every later wave.
 
 Root causes come from the other gates as findings (`blockers_from_findings`): pods the admission
-gate rejects, PVCs whose storage class the references gate cannot resolve, and this gate's own
-sync failures. Until the references gate provides storage classes, `storage_class_findings`
-checks PVCs against the env's StorageClasses and AKS's built-in classes itself.
+gate rejects, PVCs whose storage class the references gate cannot resolve (AKS's built-in classes:
+platform/cluster-provided.yaml), and this gate's own sync failures.
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from platformctl.catalogue import AKS_STORAGE_CLASSES
 from platformctl.findings import Finding
 from platformctl.paths import relative_path
 from platformctl.syncsim.model import SyncModel
@@ -69,44 +66,6 @@ def blockers_from_findings(findings: Iterable[Finding]) -> list[Blocker]:
 
 def _clause(message: str, limit: int = 100) -> str:
     return message if len(message) <= limit else message[: limit - 3].rstrip() + "..."
-
-
-def storage_class_findings(
-    model: SyncModel, provided: Iterable[str] = AKS_STORAGE_CLASSES, root: Path | None = None
-) -> list[Finding]:
-    """PVCs (and StatefulSet volumeClaimTemplates) naming a storage class nothing provides."""
-    classes = set(provided)
-    for sync in model.apps:
-        classes |= {t.name for t in sync.tasks if t.kind == "StorageClass"}
-    findings = []
-    for sync in model.apps:
-        for task in sync.tasks:
-            for field_path, claim_class in _claimed_classes(task.obj):
-                if claim_class in classes:
-                    continue
-                message = (
-                    f"{task.label} {field_path} is {claim_class!r}, which no StorageClass of env {model.env} or of "
-                    f"the cluster provides: the claim stays Pending, so {sync.app.name} never becomes Healthy"
-                )
-                fix = (
-                    f"use one of {', '.join(sorted(classes))}, or render StorageClass {claim_class} in an earlier wave"
-                )
-                file = relative_path(sync.app.manifest_file, root) if root else str(sync.app.manifest_file or "")
-                findings.append(Finding("sync", model.env, sync.app.name, task.kind, task.name, file, message, fix))
-    return findings
-
-
-def _claimed_classes(obj: dict[str, Any]) -> list[tuple[str, str]]:
-    spec = obj.get("spec") or {}
-    if obj.get("kind") == "PersistentVolumeClaim" and spec.get("storageClassName"):
-        return [("spec.storageClassName", str(spec["storageClassName"]))]
-    if obj.get("kind") == "StatefulSet":
-        return [
-            (f"volumeClaimTemplates[{i}].spec.storageClassName", str((t.get("spec") or {})["storageClassName"]))
-            for i, t in enumerate(spec.get("volumeClaimTemplates") or [])
-            if (t.get("spec") or {}).get("storageClassName")
-        ]
-    return []
 
 
 @dataclass
