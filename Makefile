@@ -16,13 +16,13 @@ export HELM_CACHE_HOME  := $(CURDIR)/.cache/helm/cache
 export HELM_CONFIG_HOME := $(CURDIR)/.cache/helm/config
 export HELM_DATA_HOME   := $(CURDIR)/.cache/helm/data
 
-.PHONY: help setup tools venvs lock up test lint unit gates validate graph clean
+.PHONY: help setup tools venvs lock up test lint unit gates validate charts graph clean
 .PHONY: up-data test-pipeline
 
 help:
 	@echo "make up    - set up, then run the main job on the embedded defaults"
 	@echo "make test  - set up, then run every test and gate (what CI runs)"
-	@echo "make tools | venvs | lint | unit | validate | graph | lock NAME=tooling | clean"
+	@echo "make tools | venvs | lint | unit | validate | charts | graph | lock NAME=tooling | clean"
 
 setup: tools venvs
 
@@ -53,6 +53,11 @@ gates: validate policy monitoring aks-check
 
 validate:
 	$(PLATFORMCTL) validate --all
+
+# Every upstream chart pinned by an env, `helm pull`ed into the chart cache ($PLATFORM_CHART_CACHE, default
+# .cache/charts) and verified against clusters/charts.lock.yaml; validate then renders them too. Needs network.
+charts:
+	$(PLATFORMCTL) charts pull
 
 graph:
 	$(PLATFORMCTL) graph dev --format svg --out docs/app-of-apps-dev.svg

@@ -35,7 +35,7 @@ class Finding:
             if part
         )
         label = "ERROR" if self.severity == "error" else self.severity.upper()
-        return f"{label} [{self.gate}] {where}: {self.message} -> fix: {self.fix}"
+        return f"{label} [{self.gate}] {where + ': ' if where else ''}{self.message} -> fix: {self.fix}"
 
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:

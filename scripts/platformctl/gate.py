@@ -1,4 +1,5 @@
-"""The manifest gate of one environment: render, then the schema, values, graph, reference and sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, charts, reference and
+sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from platformctl import schemas, syncsim, values_check
 from platformctl.catalogue import REQUIRED_COMPONENTS
+from platformctl.charts import check as charts_check
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
 from platformctl.errors import PlatformError, ToolMissingError
@@ -23,7 +25,7 @@ from platformctl.paths import chart_cache, relative_path, repo_root, upstream_mi
 from platformctl.references import GATE as REFERENCES_GATE
 from platformctl.references import check_references
 from platformctl.references.provided import PROVIDED_FILE
-from platformctl.render import RenderedEnvironment, render_environment
+from platformctl.render import ROOT, RenderedEnvironment, render_environment
 
 
 @dataclass
@@ -101,6 +103,10 @@ def run_gates(
     timings["graph"] = time.perf_counter() - started
 
     started = time.perf_counter()
+    findings += charts_check.check_environment(rendered, base, archive_dir)
+    timings["charts"] = time.perf_counter() - started
+
+    started = time.perf_counter()
     try:
         findings += check_references(rendered, base, crds.is_cluster_scoped)
     except PlatformError as error:
@@ -112,7 +118,24 @@ def run_gates(
     outcome = syncsim.check_environment(rendered, crds, findings, root=base)
     findings += outcome.findings
     timings["sync"] = time.perf_counter() - started
-    return EnvReport(env, rendered, sorted(set(findings)), count, timings, outcome)
+    return EnvReport(env, rendered, _root_cause_first(rendered, sorted(set(findings))), count, timings, outcome)
+
+
+# Findings that do not depend on the app-of-apps chart rendering: the bootstrap file and the chart lock.
+INDEPENDENT_OF_ROOT = frozenset({"_bootstrap"})
+INDEPENDENT_GATES = frozenset({charts_check.GATE})
+
+
+def _root_cause_first(rendered: RenderedEnvironment, findings: list[Finding]) -> list[Finding]:
+    """When the app-of-apps chart does not render, no Application exists: report that failure first
+    and once, then only what does not depend on it (not "required component X is missing" nine times)."""
+    if not rendered.root_failed:
+        return findings
+    root = [f for f in findings if f.gate == "render" and f.application == ROOT]
+    independent = [
+        f for f in findings if f not in root and (f.application in INDEPENDENT_OF_ROOT or f.gate in INDEPENDENT_GATES)
+    ]
+    return root + independent
 
 
 def summary_table(report: EnvReport) -> str:

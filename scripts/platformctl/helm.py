@@ -1,4 +1,4 @@
-"""`helm template`, run for real and cached on disk by (chart digest, values digest, options).
+"""`helm template`, run for real and cached on disk by (chart digest, values digest, options); `helm pull`.
 
 An unchanged Application is never rendered twice: the cache key covers every input helm sees (chart
 files, value files in order, release name, namespace, Kubernetes version, API versions, helm
@@ -115,6 +115,26 @@ def template(request: HelmRequest, *, root: Path, cache_dir: Path | None) -> tup
     return result.stdout, False
 
 
+def pull(repository: str, chart: str, version: str, destination: Path, *, root: Path) -> Path:
+    """`helm pull` of one chart version from a chart repository into `destination`; the archive's path.
+
+    helm resolves the version in the repository's index.yaml and downloads the archive it lists; it
+    verifies nothing (the caller checks the digest). A failure (unknown version, network) is a PlatformError.
+    """
+    destination.mkdir(parents=True, exist_ok=True)
+    command = [str(find_tool("helm")), "pull", chart, "--repo", repository, "--version", version]
+    result = _run([*command, "--destination", str(destination)], root)
+    if result.returncode != 0:
+        raise PlatformError(
+            f"helm pull {chart} {version} from {repository} failed: {_first_error_line(result.stderr)}",
+            fix="check the version exists in the repository's index.yaml and the repository is reachable",
+        )
+    archives = sorted(destination.glob("*.tgz"))
+    if len(archives) != 1:
+        raise PlatformError(f"helm pull {chart} {version} left {len(archives)} archives in {destination}")
+    return archives[0]
+
+
 def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
@@ -128,8 +148,8 @@ def _run(command: Sequence[str], root: Path) -> subprocess.CompletedProcess[str]
         )
     except subprocess.TimeoutExpired as error:
         raise PlatformError(
-            f"helm template timed out after {HELM_TIMEOUT_SECONDS}s: {' '.join(command[:4])}",
-            fix="check the chart for runaway templates",
+            f"helm timed out after {HELM_TIMEOUT_SECONDS}s: {' '.join(command[1:4])}",
+            fix="check the chart for runaway templates (template) or the repository's reachability (pull)",
         ) from error
 
 

@@ -16,8 +16,31 @@ import yaml
 
 from platformctl.errors import PlatformError
 
-# Loader that keeps every scalar Kubernetes-compatible (the C loader when available: it is ~5x faster).
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when available: ~5x faster
+
+
+class KubernetesLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """YAML as Kubernetes (sigs.k8s.io/yaml) and helm read it, where PyYAML's YAML 1.1 resolver differs.
+
+    - A bare `=` resolves to YAML 1.1's "value" tag (`tag:yaml.org,2002:value`), which PyYAML cannot
+      construct: Kubernetes reads the string "=" (kube-prometheus-stack 88.5.3's CRDs list it in enums).
+    - An unquoted date or timestamp (`2024-01-31`) becomes a `datetime` in PyYAML; Kubernetes converts
+      YAML to JSON, where it stays the string as written.
+    """
+
+
+def _scalar_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+KubernetesLoader.add_constructor("tag:yaml.org,2002:value", _scalar_as_written)
+KubernetesLoader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_written)
+
+
+def load_yaml_text(text: str) -> Any:
+    """One YAML document read as Kubernetes reads it (see KubernetesLoader)."""
+    return yaml.load(text, Loader=KubernetesLoader)  # a SafeLoader subclass
+
 
 # Built-in kinds that are cluster-scoped (group, kind). CRD kinds take their scope from the CRD.
 CLUSTER_SCOPED_KINDS: frozenset[tuple[str, str]] = frozenset(
@@ -91,7 +114,7 @@ def object_key(obj: dict[str, Any], default_namespace: str, cluster_scoped: bool
 def parse_manifest(text: str, source: str) -> list[dict[str, Any]]:
     """Every non-empty YAML document of `text`; `source` names the file in errors."""
     try:
-        documents = list(yaml.load_all(text, Loader=_Loader))
+        documents = list(yaml.load_all(text, Loader=KubernetesLoader))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

@@ -3,7 +3,8 @@
 `render_environment(env)` runs the real `helm template` on `.argocd/apps` with
 `clusters/<env>/platform.yaml`, parses the child Applications, and renders each in-repo chart (and
 each upstream chart whose archive is in the chart cache) with the Application's value files, release
-name and namespace, the env's Kubernetes version and the CRD API versions the platform provides.
+name and namespace, the env's Kubernetes version and, as Argo CD does, the API versions the cluster
+serves (built-in and CRD, `group/version` and `group/version/Kind`; see `platformctl.api_versions`).
 Helm calls run concurrently and are cached on disk (see `platformctl.helm`). Failures become
 findings of gate `render`; nothing here raises for bad repository content.
 """
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 from platformctl import helm
+from platformctl.api_versions import cluster_api_versions
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import Environment, get_environment, load_yaml
 from platformctl.errors import PlatformError, ToolMissingError
@@ -31,6 +33,7 @@ APP_OF_APPS_CHART = ".argocd/apps"
 BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its AppProject), applied by hand
 VALUES_PREFIX = "$values/"
 HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
+ROOT = "_root"  # the `application` of findings about the app-of-apps chart itself
 
 
 @dataclass
@@ -89,6 +92,11 @@ class RenderedEnvironment:
     def application(self, name: str) -> RenderedApplication | None:
         return next((app for app in self.applications if app.name == name), None)
 
+    @property
+    def root_failed(self) -> bool:
+        """True when the app-of-apps chart did not render: no child Application is known at all."""
+        return any(f.gate == "render" and f.application == ROOT for f in self.findings)
+
 
 def render_environment(
     env: str | Environment,
@@ -100,20 +108,47 @@ def render_environment(
     render_cache: Path | None = None,
 ) -> RenderedEnvironment:
     """Render `env` into `out_dir` (default build/rendered/<env>); see the module docstring."""
+    rendered = _render(env, out_dir, root=root, mirror=mirror, charts=charts, render_cache=render_cache, children=True)
+    _write(rendered)
+    return rendered
+
+
+def render_root(
+    env: str | Environment,
+    *,
+    root: Path | None = None,
+    mirror: Path | str | None = None,
+    render_cache: Path | None = None,
+) -> RenderedEnvironment:
+    """Only the app-of-apps chart: its objects and the child Applications it declares (none of them
+    rendered, nothing written), e.g. to know which upstream charts an env deploys."""
+    return _render(env, None, root=root, mirror=mirror, charts=None, render_cache=render_cache, children=False)
+
+
+def _render(
+    env: str | Environment,
+    out_dir: Path | None,
+    *,
+    root: Path | None,
+    mirror: Path | str | None,
+    charts: Path | str | None,
+    render_cache: Path | None,
+    children: bool,
+) -> RenderedEnvironment:
     environment = env if isinstance(env, Environment) else get_environment(env, root or repo_root())
     base = environment.root
     renderer = _Renderer(
         environment,
         cache_dir=render_cache if render_cache is not None else base / ".cache" / "render",
         archive_dir=chart_cache(charts, base),
-        api_versions=tuple(CrdCatalogue(upstream_mirror(mirror, base)).api_versions()),
+        api_versions=cluster_api_versions(environment.kubernetes_version, CrdCatalogue(upstream_mirror(mirror, base))),
     )
     values = _app_of_apps_values(environment, base)
     bootstrap_file = base / BOOTSTRAP_DIR / f"{environment.name}.yaml"
     bootstrap_objects = renderer.bootstrap(bootstrap_file)
     root_release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
     root_text, root_objects = renderer.root(root_release, str((values.get("argocd") or {}).get("namespace", "argocd")))
-    applications = renderer.children(root_objects)
+    applications = renderer.children(root_objects, render=children)
     rendered = RenderedEnvironment(
         environment.name,
         environment.kubernetes_version,
@@ -126,7 +161,6 @@ def render_environment(
         bootstrap_objects=bootstrap_objects,
         bootstrap_file=relative_path(bootstrap_file, base) if bootstrap_file.is_file() else "",
     )
-    _write(rendered)
     return rendered
 
 
@@ -176,10 +210,10 @@ class _Renderer:
         except ToolMissingError:
             raise  # not a finding of this repository: the command stops with one line (cli.main)
         except PlatformError as error:
-            self.finding("_root", platform_file, error.message, error.fix or "fix the app-of-apps chart")
+            self.finding(ROOT, platform_file, error.message, error.fix or "fix the app-of-apps chart")
             return "", []
 
-    def children(self, root_objects: list[dict[str, Any]]) -> list[RenderedApplication]:
+    def children(self, root_objects: list[dict[str, Any]], *, render: bool = True) -> list[RenderedApplication]:
         """Every child Application, rendered (2 helm calls at a time) when its chart is available."""
         applications = []
         for obj in root_objects:
@@ -188,6 +222,8 @@ class _Renderer:
                 applications.append(app)
                 if problem:
                     self.finding(app.name, APP_OF_APPS_CHART, problem, fix)
+        if not render:
+            return applications
         with ThreadPoolExecutor(max_workers=HELM_WORKERS) as pool:
             for app, error in pool.map(self.render_child, applications):
                 if error is not None:

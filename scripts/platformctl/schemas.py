@@ -96,6 +96,18 @@ def kubernetes_versions_of(kubernetes_version: str, group: str, kind: str) -> li
     return sorted(f"{g}/{v}" if g else v for g, v, k in index if (g, k) == (group, kind))
 
 
+META_DEFINITIONS = "io.k8s.apimachinery.pkg.apis.meta."  # DeleteOptions, WatchEvent...: listed under every group
+
+
+def builtin_kinds(kubernetes_version: str) -> list[tuple[str, str, str]]:
+    """(group, version, kind) of every built-in object kind the version's schemas define, every API
+    version included (alpha and beta too); list kinds and the meta kinds every group carries excluded."""
+    index = _kubernetes_definitions(kubernetes_version)[1]
+    return sorted(
+        gvk for gvk, name in index.items() if not name.startswith(META_DEFINITIONS) and not gvk[2].endswith("List")
+    )
+
+
 def strict_crd_schema(schema: dict[str, Any]) -> dict[str, Any]:
     """An openAPIV3Schema as strict JSON Schema: unknown fields rejected, `nullable` honoured."""
     strict = copy.deepcopy(schema)

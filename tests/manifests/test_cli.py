@@ -61,7 +61,15 @@ def test_validate_human_output_has_table_and_one_line_findings(
     out = result.stdout
     assert "application" in out and "wave" in out and "project" in out and "objects" in out and "findings" in out
     assert "ERROR [graph] env dev, application datahub" in out and "-> fix: enable components.datahub" in out
-    assert "WARNING [values] env prod, application dagster" in out
+    # Upstream charts not rendered (no chart cache) are named once, in one line, never per env and app.
+    coverage = [line for line in out.splitlines() if line.startswith("WARNING [charts] not rendered")]
+    assert len(coverage) == 1, out
+    assert "values-checked only against the mirror: cert-manager v1.21.1, kube-prometheus-stack 88.5.3" in coverage[0]
+    assert "not checked at all (not in the mirror either): dagster 1.13.27" in coverage[0]
+    assert "-> fix: `make charts`" in coverage[0]
+    assert "not verifiable offline" not in out
+    # The lock's unknown digests are lock facts: one line each, not one per env.
+    assert out.count("digest of chart kube-prometheus-stack 88.5.3") == 1
     assert "validate FAILED: 2 env(s)" in out
     assert "Traceback" not in result.stderr
 

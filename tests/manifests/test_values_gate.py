@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from platformctl.charts.check import coverage_finding
 from platformctl.values_check import load_chart, unknown_keys
 
 from .conftest import GateRunner, add_inline_values, edit, errors_of, messages
@@ -73,12 +74,12 @@ def test_version_missing_from_mirror_and_cache_is_a_finding(gate: GateRunner, fi
     assert "cert-manager v1.99.0 is in neither the chart cache nor the mirror (mirrored: v1.21.1)" in found[0].message
 
 
-def test_chart_the_mirror_lacks_is_a_warning_not_silence(gate: GateRunner) -> None:
-    report = gate("dev")
-    warnings = [f for f in report.findings if f.gate == "values" and f.severity == "warning"]
-    assert len(warnings) == 1 and warnings[0].application == "dagster"
-    assert "values not verifiable offline" in warnings[0].message
-    assert "dagster-1.13.27.tgz" in warnings[0].fix
+def test_chart_the_mirror_lacks_is_named_once_not_per_env(gate: GateRunner, mirror: Path, tmp_path: Path) -> None:
+    reports = [gate("dev"), gate("prod")]
+    assert not [f for r in reports for f in r.findings if f.gate == "values" and f.severity == "warning"]
+    coverage = coverage_finding([r.rendered for r in reports], mirror, tmp_path / "no-chart-cache")
+    assert coverage is not None and coverage.severity == "warning" and coverage.env == ""
+    assert coverage.message.endswith("not checked at all (not in the mirror either): dagster 1.13.27")
 
 
 def test_malformed_value_file_names_the_file(gate: GateRunner, fixture_repo: Path) -> None:

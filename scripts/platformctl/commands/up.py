@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from platformctl.commands.validate import print_human, validate
+from platformctl.commands.validate import all_findings, print_human, validate
 from platformctl.environments import list_environments
 
 
@@ -17,5 +17,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     reports = validate([env.name for env in list_environments()], args.mirror, None)
-    print_human(reports)
+    print_human(reports, all_findings(reports, args.mirror, None))
     return 0 if all(report.clean for report in reports) else 1

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from platformctl.charts.check import coverage_finding
 from platformctl.environments import list_environments
 from platformctl.findings import Finding, to_json
 from platformctl.gate import EnvReport, run_gates, summary_table
+from platformctl.paths import chart_cache, upstream_mirror
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,16 +26,23 @@ def validate(names: list[str], mirror: str | None, charts: str | None) -> list[E
     return [run_gates(name, mirror=mirror, charts=charts) for name in names]
 
 
-def print_human(reports: list[EnvReport]) -> None:
-    findings: list[Finding] = []
+def all_findings(reports: list[EnvReport], mirror: str | None, charts: str | None) -> list[Finding]:
+    """Every env's findings, each printed once (lock and chart cache findings carry no env), then the
+    one line saying which upstream charts were not rendered."""
+    findings = list(dict.fromkeys(f for report in reports for f in report.findings))
+    rendered = [report.rendered for report in reports if report.rendered]
+    coverage = coverage_finding(rendered, upstream_mirror(mirror), chart_cache(charts))
+    return findings + ([coverage] if coverage else [])
+
+
+def print_human(reports: list[EnvReport], findings: list[Finding]) -> None:
     for report in reports:
         print(summary_table(report))
         print()
-        findings += report.findings
     for finding in findings:
         print(finding.one_line())
     errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
+    warnings = sum(1 for f in findings if f.severity == "warning")
     verdict = "PASSED" if errors == 0 else "FAILED"
     print(f"\nvalidate {verdict}: {len(reports)} env(s), {errors} error(s), {warnings} warning(s)")
 
@@ -41,8 +50,9 @@ def print_human(reports: list[EnvReport]) -> None:
 def run(args: argparse.Namespace) -> int:
     names = [env.name for env in list_environments()] if args.all else [args.env]
     reports = validate(names, args.mirror, args.chart_cache)
+    findings = all_findings(reports, args.mirror, args.chart_cache)
     if args.json:
-        print(to_json([f for report in reports for f in report.findings]))
+        print(to_json(findings))
     else:
-        print_human(reports)
+        print_human(reports, findings)
     return 0 if all(report.clean for report in reports) else 1
