@@ -52,7 +52,10 @@ class ChartLock:
     @classmethod
     def load(cls, root: Path) -> ChartLock:
         """The lock of the checkout at `root` (an absent file is an empty lock: every pin then lacks an entry)."""
-        path = root / LOCK_FILE
+        return cls.load_file(root / LOCK_FILE)
+
+    @classmethod
+    def load_file(cls, path: Path) -> ChartLock:
         if not path.is_file():
             return cls(path, {})
         try:
