@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from platformctl.manifests import CLUSTER_SCOPED_KINDS, parse_manifest, read_text
+from platformctl.paths import repo_root
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def mirror_crds(mirror: Path) -> tuple[CrdVersion, ...]:
     """Every served CRD version in the mirror's crds/ folder (parsed once per process)."""
     found: list[CrdVersion] = []
     for path in sorted((mirror / "crds").rglob("*.yaml")):
-        for document in parse_manifest(read_text(path), str(path)):
+        for document in parse_manifest(read_text(path), str(path), repo_root() / ".cache" / "parsed"):
             if document.get("kind") == "CustomResourceDefinition":
                 found.extend(crd_versions(document, str(path.relative_to(mirror))))
     return tuple(found)

@@ -1,7 +1,8 @@
 """Kubernetes objects as the gates see them: parsed from rendered YAML, identified, and written back.
 
 Helm output is a stream of YAML documents; `parse_manifest` turns it into plain dicts (empty
-documents dropped) and raises a PlatformError naming the file and line for malformed YAML.
+documents dropped; read as Kubernetes reads YAML, see `platformctl.kube_yaml`) and raises a
+PlatformError naming the file and line for malformed YAML.
 """
 
 from __future__ import annotations
@@ -15,32 +16,7 @@ from typing import Any
 import yaml
 
 from platformctl.errors import PlatformError
-
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when available: ~5x faster
-
-
-class KubernetesLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """YAML as Kubernetes (sigs.k8s.io/yaml) and helm read it, where PyYAML's YAML 1.1 resolver differs.
-
-    - A bare `=` resolves to YAML 1.1's "value" tag (`tag:yaml.org,2002:value`), which PyYAML cannot
-      construct: Kubernetes reads the string "=" (kube-prometheus-stack 88.5.3's CRDs list it in enums).
-    - An unquoted date or timestamp (`2024-01-31`) becomes a `datetime` in PyYAML; Kubernetes converts
-      YAML to JSON, where it stays the string as written.
-    """
-
-
-def _scalar_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str:
-    return str(loader.construct_scalar(node))
-
-
-KubernetesLoader.add_constructor("tag:yaml.org,2002:value", _scalar_as_written)
-KubernetesLoader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_as_written)
-
-
-def load_yaml_text(text: str) -> Any:
-    """One YAML document read as Kubernetes reads it (see KubernetesLoader)."""
-    return yaml.load(text, Loader=KubernetesLoader)  # a SafeLoader subclass
-
+from platformctl.kube_yaml import load_documents
 
 # Built-in kinds that are cluster-scoped (group, kind). CRD kinds take their scope from the CRD.
 CLUSTER_SCOPED_KINDS: frozenset[tuple[str, str]] = frozenset(
@@ -111,10 +87,11 @@ def object_key(obj: dict[str, Any], default_namespace: str, cluster_scoped: bool
     return ObjectKey(group_of(str(obj.get("apiVersion", ""))), kind, namespace, name)
 
 
-def parse_manifest(text: str, source: str) -> list[dict[str, Any]]:
-    """Every non-empty YAML document of `text`; `source` names the file in errors."""
+def parse_manifest(text: str, source: str, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+    """Every non-empty YAML document of `text`; `source` names the file in errors; `cache_dir` keeps
+    the parsed documents on disk for later runs (see `platformctl.kube_yaml.load_documents`)."""
     try:
-        documents = list(yaml.load_all(text, Loader=KubernetesLoader))
+        documents = load_documents(text, cache_dir)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

@@ -34,6 +34,7 @@ BOOTSTRAP_DIR = ".argocd/bootstrap"  # <env>.yaml: the root Application (and its
 VALUES_PREFIX = "$values/"
 HELM_WORKERS = 2  # the machine has 2 cores; helm is CPU-bound
 ROOT = "_root"  # the `application` of findings about the app-of-apps chart itself
+PARSED = "parsed"  # render cache subfolder: helm's output parsed (platformctl.kube_yaml snapshots)
 
 
 @dataclass
@@ -246,7 +247,7 @@ class _Renderer:
         )
         try:
             text, hit = helm.template(request, root=self.base, cache_dir=self.cache_dir)
-            app.objects = parse_manifest(text, f"rendered {app.chart}")
+            app.objects = parse_manifest(text, f"rendered {app.chart}", self.cache_dir / PARSED)
         except ToolMissingError:
             raise
         except PlatformError as error:

@@ -28,7 +28,8 @@ from platformctl.catalogue import FREE_FORM_VALUES
 from platformctl.errors import PlatformError
 from platformctl.findings import Finding
 from platformctl.images import image_tags_in_values, mutable_tag_problem
-from platformctl.manifests import deep_merge, load_yaml_text
+from platformctl.kube_yaml import load_yaml_text
+from platformctl.manifests import deep_merge
 from platformctl.render import RenderedApplication
 from platformctl.schemas import format_error
 

@@ -11,7 +11,8 @@ from platformctl import helm, schemas
 from platformctl.api_versions import builtin_api_versions, cluster_api_versions
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue, crd_versions
-from platformctl.manifests import load_yaml_text, parse_manifest
+from platformctl.kube_yaml import load_yaml_text
+from platformctl.manifests import parse_manifest
 
 from .chart_repository import FIXTURE_CHARTS
 from .conftest import GateRunner, edit, messages

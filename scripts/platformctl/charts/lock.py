@@ -19,7 +19,7 @@ import yaml
 
 from platformctl.charts.pins import ChartPin
 from platformctl.errors import PlatformError
-from platformctl.manifests import load_yaml_text
+from platformctl.kube_yaml import load_yaml_text
 
 LOCK_FILE = "clusters/charts.lock.yaml"
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
