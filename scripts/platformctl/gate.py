@@ -1,4 +1,5 @@
-"""The manifest gate of one environment: render, then the schema, values, graph, reference and sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, reference, admission and
+sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformctl import schemas, syncsim, values_check
+from platformctl.admission.gate import check_admission
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
@@ -106,6 +108,10 @@ def run_gates(
     except PlatformError as error:
         findings.append(Finding(REFERENCES_GATE, env, "", "", "", PROVIDED_FILE, error.message, error.fix or ""))
     timings["references"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings += check_admission(rendered, environment)
+    timings["admission"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.
     started = time.perf_counter()
