@@ -7,6 +7,7 @@ repository yields a report, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -51,6 +52,7 @@ def run_gates(
     render_cache: Path | None = None,
     out_dir: Path | None = None,
     required: Sequence[str] = REQUIRED_COMPONENTS,
+    today: dt.date | None = None,  # judges exception expiry (admission gate); default: today
 ) -> EnvReport:
     base = root or repo_root()
     timings: dict[str, float] = {}
@@ -110,7 +112,7 @@ def run_gates(
     timings["references"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    findings += check_admission(rendered, environment)
+    findings += check_admission(rendered, environment, today)
     timings["admission"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.

@@ -13,7 +13,7 @@ covering, and one that matches nothing in an env it applies to is stale.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from platformctl.admission import pss
@@ -83,7 +83,7 @@ def _result(env: str, app: RenderedApplication, pod: PodTemplate, rejection: Rej
         file=file,
         line=0,
         status=FAILED,
-        title=f"{hook}{describe(rejection.parts)} is forbidden by {rejection.rule}",
+        title=f"{hook}{describe(rejection.parts)} is forbidden by {rejection.rule} [{rejection.check_id}]",
         fix=rejection.fix,
     )
 
@@ -99,20 +99,17 @@ def _finding(env: str, result: PolicyResult, severity: dict[PolicyResult, str]) 
     return Finding(GATE, env, "", "Exception", result.object.split("/", 1)[-1], where, result.title, result.fix)
 
 
-def _judged_exceptions(
-    exceptions: list[PolicyException], env: str, rendered: RenderedEnvironment
-) -> list[PolicyException]:
-    """This gate's entries that apply to `env` and whose workloads were rendered here (an entry for an
-    upstream chart that is not in the chart cache can neither cover nor be stale offline)."""
+def _exceptions_for(exceptions: list[PolicyException], env: str) -> list[PolicyException]:
+    """This gate's entries that apply to `env`."""
+    return [e for e in exceptions if owns(e.check) and (not e.envs or env in e.envs)]
+
+
+def _judgeable(rendered: RenderedEnvironment) -> Callable[[PolicyException], bool]:
+    """An entry can be stale only if its workloads were rendered here: its Application (or, for an entry
+    without one, every Application); an upstream chart absent from the chart cache proves nothing."""
     rendered_apps = {app.name for app in rendered.applications if app.rendered}
     everything = all(app.rendered for app in rendered.applications)
-    return [
-        e
-        for e in exceptions
-        if owns(e.check)
-        and (not e.envs or env in e.envs)
-        and (e.application in rendered_apps if e.application else everything)
-    ]
+    return lambda exception: exception.application in rendered_apps if exception.application else everything
 
 
 def check_admission(
@@ -152,7 +149,13 @@ def check_admission(
     except PlatformError as error:
         return [*findings, Finding(GATE, env, "", "", "", EXCEPTIONS_FILE, error.message, error.fix or "")]
     judged = apply_exceptions(
-        list(severity), _judged_exceptions(exceptions, env, rendered), [], [env], [env], today or dt.date.today()
+        list(severity),
+        _exceptions_for(exceptions, env),
+        [],
+        [env],
+        [env],
+        today or dt.date.today(),
+        judgeable=_judgeable(rendered),
     )
     findings += [_finding(env, r, severity) for r in judged if r.status != EXCEPTED]
     return findings

@@ -57,16 +57,24 @@ def pod_security(labels: dict[str, Any] | None, cluster_version: Version) -> Pod
     return PodSecurity(level, version)
 
 
+def namespace_objects(objects: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """name -> labels of the Namespace objects among `objects`."""
+    return {
+        str(obj["metadata"].get("name")): dict(obj["metadata"].get("labels") or {})
+        for obj in objects
+        if obj.get("kind") == "Namespace" and isinstance(obj.get("metadata"), dict)
+    }
+
+
 def namespace_labels(applications: Iterable[Any]) -> dict[str, dict[str, Any]]:
     """Labels of every namespace the rendered Applications create (Namespace objects first)."""
     labels: dict[str, dict[str, Any]] = {}
+    applications = list(applications)
     for app in applications:
         sync = (app.application.get("spec") or {}).get("syncPolicy") or {}
         managed = (sync.get("managedNamespaceMetadata") or {}).get("labels")
         if "CreateNamespace=true" in (sync.get("syncOptions") or []) and app.namespace:
             labels.setdefault(app.namespace, dict(managed or {}))
     for app in applications:
-        for obj in app.objects:
-            if obj.get("kind") == "Namespace" and isinstance(obj.get("metadata"), dict):
-                labels[str(obj["metadata"].get("name"))] = dict(obj["metadata"].get("labels") or {})
+        labels.update(namespace_objects(app.objects))
     return labels

@@ -33,4 +33,8 @@ def who(containers: Sequence[str]) -> str:
 
 
 def describe(parts: Sequence[Part]) -> str:
-    return "; ".join(f"{who(part.containers)}: {part.problem}" for part in parts)
+    """'containers "a", "b": X, Y; container "c": Z' (problems of the same containers joined)."""
+    by_containers: dict[tuple[str, ...], list[str]] = {}
+    for part in parts:
+        by_containers.setdefault(part.containers, []).append(part.problem)
+    return "; ".join(f"{who(names)}: {', '.join(problems)}" for names, problems in by_containers.items())
