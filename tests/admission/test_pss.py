@@ -265,6 +265,12 @@ def test_every_workload_kind_yields_its_pod_template() -> None:
     )
     assert (bare.kind, bare.namespace) == ("Pod", "x")
     assert list(pod_templates([{"kind": "Service", "metadata": {"name": "s"}, "spec": {}}], "ns")) == []
+    helm_test = {
+        "kind": "Pod",
+        "metadata": {"name": "t", "annotations": {"helm.sh/hook": "test"}},
+        "spec": RESTRICTED_POD,
+    }
+    assert list(pod_templates([helm_test], "ns")) == []  # Argo CD never runs Helm test hooks
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 Pods are what admission judges: a Deployment is accepted and its ReplicaSet then fails to create pods.
 So every workload kind that creates pods is read down to its pod template, hook Jobs (Helm or Argo CD)
-included, and each container is visited as the Pod Security Admission does: init, regular, ephemeral.
+included (Helm test hooks excepted: Argo CD never runs them), and each container is visited as the Pod
+Security Admission does: init, regular, ephemeral.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 CONTAINER_FIELDS = ("initContainers", "containers", "ephemeralContainers")
 TEMPLATE_KINDS = frozenset({"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "ReplicationController"})
 HOOK_ANNOTATIONS = ("helm.sh/hook", "argocd.argoproj.io/hook")
+# Hooks Argo CD never runs: Helm test hooks (no Argo CD equivalent) and Argo CD's own Skip.
+NEVER_RUN_HOOKS = frozenset({"test", "test-success", "test-failure", "Skip"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,9 @@ def pod_templates(objects: Iterable[dict[str, Any]], default_namespace: str) -> 
         pod_metadata, spec = found
         metadata = _mapping(obj.get("metadata"))
         annotations = _mapping(metadata.get("annotations"))
+        hook = next((str(annotations[key]) for key in HOOK_ANNOTATIONS if annotations.get(key)), "")
+        if hook and {phase.strip() for phase in hook.split(",")} <= NEVER_RUN_HOOKS:
+            continue
         containers = tuple(
             Container(str(item.get("name", "?")), field, item)
             for field in CONTAINER_FIELDS
@@ -98,6 +104,6 @@ def pod_templates(objects: Iterable[dict[str, Any]], default_namespace: str) -> 
             namespace=str(metadata.get("namespace") or default_namespace),
             annotations=_mapping(pod_metadata.get("annotations")),
             spec=spec,
-            hook=next((str(annotations[key]) for key in HOOK_ANNOTATIONS if annotations.get(key)), ""),
+            hook=hook,
             containers=containers,
         )

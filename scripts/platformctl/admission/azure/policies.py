@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 from platformctl.admission.azure.initiative import Initiative
 from platformctl.admission.pods import Container, PodTemplate
-from platformctl.admission.pss.baseline import SECCOMP_ANNOTATION_CONTAINER, SECCOMP_ANNOTATION_POD, seccomp_type
+from platformctl.admission.pss.baseline import (
+    SECCOMP_ANNOTATION_CONTAINER,
+    SECCOMP_ANNOTATION_POD,
+    privileged,
+    seccomp_type,
+)
+from platformctl.admission.pss.restricted import allow_privilege_escalation
 from platformctl.admission.violations import Part, group
 
 ALLOWED_VOLUME_TYPES = (
@@ -33,16 +39,13 @@ HOST_PORT_RANGE = (0, 0)  # BlockUsingHostNetwork: allowHostNetwork false, minPo
 
 
 def no_privileged(pod: PodTemplate, initiative: Initiative) -> list[Part]:
-    return group((c.name, "securityContext.privileged=true") for c in pod.containers if c.security.get("privileged"))
+    """The same rule as Pod Security's `privileged`."""
+    return privileged(pod)
 
 
 def no_privilege_escalation(pod: PodTemplate, initiative: Initiative) -> list[Part]:
-    pairs = []
-    for c in pod.containers:
-        value = c.security.get("allowPrivilegeEscalation")
-        if value is not False:
-            pairs.append((c.name, "securityContext.allowPrivilegeEscalation " + ("unset" if value is None else "true")))
-    return group(pairs)
+    """The same rule as Pod Security's `allowPrivilegeEscalation`: false must be set explicitly."""
+    return allow_privilege_escalation(pod)
 
 
 def host_network_ports(pod: PodTemplate, initiative: Initiative) -> list[Part]:
@@ -85,7 +88,7 @@ def volume_types(pod: PodTemplate, initiative: Initiative) -> list[Part]:
         if isinstance(volume, dict):
             types = sorted(t for t in set(volume) - {"name"} if t not in ALLOWED_VOLUME_TYPES)
             bad += [f'volume "{volume.get("name")}" of type {t}' for t in types]
-    return [Part(pod.container_names, "; ".join(bad))] if bad else []
+    return [Part(pod.container_names, ", ".join(bad))] if bad else []
 
 
 def _in_range(value: object) -> bool:
@@ -111,11 +114,13 @@ def users_groups(pod: PodTemplate, initiative: Initiative) -> list[Part]:
     supplemental = pod.security.get("supplementalGroups") or []
     pod_problems = []
     if not _in_range(fs_group):
-        pod_problems.append("spec.securityContext.fsGroup " + ("unset" if fs_group is None else f"={fs_group}"))
+        pod_problems.append("spec.securityContext.fsGroup" + (" unset" if fs_group is None else f"={fs_group}"))
     if not supplemental or not all(_in_range(g) for g in supplemental):
-        pod_problems.append(f"spec.securityContext.supplementalGroups {supplemental or 'unset'}")
+        pod_problems.append(
+            "spec.securityContext.supplementalGroups" + (f"={supplemental}" if supplemental else " unset")
+        )
     if pod_problems:
-        parts.append(Part(pod.container_names, ", ".join(pod_problems).replace(" =", "=")))
+        parts.append(Part(pod.container_names, ", ".join(pod_problems)))
     return parts
 
 

@@ -15,10 +15,9 @@ ALL_CHECKS: tuple[Check, ...] = (*baseline.CHECKS, *restricted.CHECKS)
 
 def checks_for(level: str, version: Version) -> list[tuple[Check, CheckPod]]:
     levels = {"baseline": (BASELINE,), "restricted": (BASELINE, RESTRICTED)}.get(level, ())
-    chosen = [(check, check.at(version)) for check in ALL_CHECKS if check.level in levels]
-    active = [(check, impl) for check, impl in chosen if impl is not None]
-    overridden = {check_id for _, impl in active for check_id in impl.overrides}  # type: ignore[union-attr]
-    return [(check, impl.check_pod) for check, impl in active if check.id not in overridden]  # type: ignore[union-attr]
+    active = [(check, impl) for check in ALL_CHECKS if check.level in levels and (impl := check.at(version))]
+    overridden = {check_id for _, impl in active for check_id in impl.overrides}
+    return [(check, impl.check_pod) for check, impl in active if check.id not in overridden]
 
 
 __all__ = ["ALL_CHECKS", "checks_for"]

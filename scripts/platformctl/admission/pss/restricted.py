@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from platformctl.admission.pods import PodTemplate
 from platformctl.admission.pss.baseline import proc_mount, seccomp_type
-from platformctl.admission.pss.model import RESTRICTED, Check, VersionedCheck
+from platformctl.admission.pss.model import RESTRICTED, Check, CheckPod, VersionedCheck
 from platformctl.admission.violations import Part, group
 
 ALLOWED_VOLUME_TYPES = frozenset(
@@ -35,7 +35,7 @@ def restricted_volumes(pod: PodTemplate) -> list[Part]:
         types = sorted(set(volume) - {"name"})
         if not ALLOWED_VOLUME_TYPES & set(types):
             bad.append(f'volume "{volume.get("name")}" of type {", ".join(types) or "unknown"}')
-    return [Part(pod.container_names, "; ".join(bad))] if bad else []
+    return [Part(pod.container_names, ", ".join(bad))] if bad else []
 
 
 def allow_privilege_escalation(pod: PodTemplate) -> list[Part]:
@@ -43,24 +43,24 @@ def allow_privilege_escalation(pod: PodTemplate) -> list[Part]:
     for c in pod.containers:
         value = c.security.get("allowPrivilegeEscalation")
         if value is not False:
-            state = "unset" if value is None else f"={str(value).lower()}"
-            pairs.append((c.name, f"securityContext.allowPrivilegeEscalation {state}".replace(" =", "=")))
+            state = " unset" if value is None else f"={str(value).lower()}"
+            pairs.append((c.name, f"securityContext.allowPrivilegeEscalation{state}"))
     return group(pairs)
 
 
-def _linux_only(check):  # type: ignore[no-untyped-def]
+def _linux_only(check: CheckPod) -> CheckPod:
     def checked(pod: PodTemplate) -> list[Part]:
         return [] if pod.windows else check(pod)
 
-    checked.__doc__ = f"{check.__name__}, skipped for Windows pods (1.25+)"
+    checked.__doc__ = f"{getattr(check, '__name__', 'check')}, skipped for Windows pods (1.25+)"
     return checked
 
 
-def _not_in_user_namespace(check):  # type: ignore[no-untyped-def]
+def _not_in_user_namespace(check: CheckPod) -> CheckPod:
     def checked(pod: PodTemplate) -> list[Part]:
         return [] if pod.user_namespace else check(pod)
 
-    checked.__doc__ = f"{check.__name__}, relaxed for pods with hostUsers: false (1.35+)"
+    checked.__doc__ = f"{getattr(check, '__name__', 'check')}, relaxed for pods with hostUsers: false (1.35+)"
     return checked
 
 
