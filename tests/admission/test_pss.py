@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from platformctl.admission import pss
-from platformctl.admission.namespaces import pod_security
+from platformctl.admission.namespaces import namespace_labels, pod_security
 from platformctl.admission.pods import PodTemplate, pod_templates
 from platformctl.admission.violations import describe
 
@@ -296,3 +297,32 @@ def test_every_workload_kind_yields_its_pod_template() -> None:
 def test_namespace_labels(labels: dict[str, str] | None, expected: tuple[str, tuple[int, int], bool]) -> None:
     security = pod_security(labels, (1, 34))
     assert (security.level, security.version, bool(security.problem)) == expected
+
+
+def test_namespace_labels_from_namespace_objects_and_argo_cd_managed_metadata() -> None:
+    created = SimpleNamespace(
+        namespace="tools",
+        objects=[],
+        application={
+            "spec": {
+                "syncPolicy": {
+                    "syncOptions": ["CreateNamespace=true"],
+                    "managedNamespaceMetadata": {"labels": {"pod-security.kubernetes.io/enforce": "baseline"}},
+                }
+            }
+        },
+    )
+    chart = SimpleNamespace(
+        namespace="kube-system",
+        application={},
+        objects=[
+            {
+                "kind": "Namespace",
+                "metadata": {"name": "apps", "labels": {"pod-security.kubernetes.io/enforce": "restricted"}},
+            }
+        ],
+    )
+    labels = namespace_labels([created, chart])
+    assert pod_security(labels["tools"], (1, 34)).level == "baseline"
+    assert pod_security(labels["apps"], (1, 34)).level == "restricted"
+    assert "kube-system" not in labels  # nothing creates it: privileged
