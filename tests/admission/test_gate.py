@@ -180,3 +180,10 @@ def test_invalid_pod_security_label_is_enforced_as_restricted(admission_env: Adm
     found = admission_env("no-seccomp", "edge", levels={"edge": "strict"})
     assert sorted(f.kind for f in found) == ["Deployment", "Namespace"]
     assert any("restricted (seccompProfile)" in f.message for f in found)
+
+
+def test_an_initiative_the_gate_does_not_model_is_a_warning(admission_env: AdmissionEnv) -> None:
+    other = initiative()
+    other["initiative"]["definitionId"] = other["initiative"]["definitionId"].replace("42b8ef37", "a8640138")
+    finding = only(admission_env("no-seccomp", "edge", azure_policy=other))
+    assert (finding.kind, finding.severity) == ("AksCluster", "warning") and "is not modelled" in finding.message

@@ -112,6 +112,29 @@ def _judgeable(rendered: RenderedEnvironment) -> Callable[[PolicyException], boo
     return lambda exception: exception.application in rendered_apps if exception.application else everything
 
 
+def _label_findings(env: str, labels: dict[str, dict], version: tuple[int, int]) -> list[Finding]:
+    """One finding per namespace whose Pod Security labels the API server cannot read."""
+    findings = []
+    for namespace, ns_labels in sorted(labels.items()):
+        problem = pod_security(ns_labels, version).problem
+        if problem:
+            message = (
+                f"invalid Pod Security labels: {problem}; the API server enforces restricted at the latest version"
+            )
+            fix = "set the enforce label to privileged|baseline|restricted and enforce-version to latest|v1.<minor>"
+            findings.append(Finding(GATE, env, "", "Namespace", namespace, "", message, fix))
+    return findings
+
+
+def _initiative_findings(env: str, initiative: Initiative | None, cluster_file: str) -> list[Finding]:
+    """A warning when cluster.yaml assigns an initiative whose policies this gate does not model."""
+    if initiative is None or initiative.restricted:
+        return []
+    message = f"initiative {initiative.definition_id} is not modelled: its policies are not checked on the pods"
+    fix = "assign the restricted pod security initiative, or model this one in platformctl/admission/azure/"
+    return [Finding(GATE, env, "", "AksCluster", initiative.name, cluster_file, message, fix, "warning")]
+
+
 def check_admission(
     rendered: RenderedEnvironment, environment: Environment, today: dt.date | None = None
 ) -> list[Finding]:
@@ -120,24 +143,8 @@ def check_admission(
     version = parse_version(rendered.kubernetes_version)
     labels = namespace_labels(rendered.applications)
     initiative = initiative_of(environment.cluster)
-    findings: list[Finding] = []
-    for namespace, namespace_label in sorted(labels.items()):
-        security = pod_security(namespace_label, version)
-        if security.problem:
-            findings.append(
-                Finding(
-                    GATE,
-                    env,
-                    "",
-                    "Namespace",
-                    namespace,
-                    "",
-                    f"invalid Pod Security labels: {security.problem}; "
-                    "the API server enforces restricted at the latest version",
-                    "set pod-security.kubernetes.io/enforce to privileged|baseline|restricted and "
-                    "enforce-version to latest or v1.<minor>",
-                )
-            )
+    findings = _label_findings(env, labels, version)
+    findings += _initiative_findings(env, initiative, relative_path(environment.cluster_file, root))
     severity: dict[PolicyResult, str] = {}
     for app in rendered.applications:
         file = relative_path(app.manifest_file, root) if app.manifest_file else app.chart
