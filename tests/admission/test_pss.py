@@ -326,3 +326,7 @@ def test_namespace_labels_from_namespace_objects_and_argo_cd_managed_metadata() 
     assert pod_security(labels["tools"], (1, 34)).level == "baseline"
     assert pod_security(labels["apps"], (1, 34)).level == "restricted"
     assert "kube-system" not in labels  # nothing creates it: privileged
+
+
+def test_a_volume_without_a_type_is_an_empty_dir() -> None:
+    assert failures(pod({**RESTRICTED_POD, "volumes": [{"name": "scratch"}]})) == {}

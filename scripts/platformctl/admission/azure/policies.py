@@ -14,13 +14,10 @@ from dataclasses import dataclass
 
 from platformctl.admission.azure.initiative import Initiative
 from platformctl.admission.pods import Container, PodTemplate
-from platformctl.admission.pss.baseline import (
-    SECCOMP_ANNOTATION_CONTAINER,
-    SECCOMP_ANNOTATION_POD,
-    privileged,
-    seccomp_type,
-)
-from platformctl.admission.pss.restricted import allow_privilege_escalation
+from platformctl.admission.pss.allow_privilege_escalation import allow_privilege_escalation
+from platformctl.admission.pss.helpers import seccomp_type
+from platformctl.admission.pss.privileged import privileged
+from platformctl.admission.pss.seccomp_profile_baseline import SECCOMP_ANNOTATION_CONTAINER, SECCOMP_ANNOTATION_POD
 from platformctl.admission.violations import Part, group
 
 ALLOWED_VOLUME_TYPES = (
