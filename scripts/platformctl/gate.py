@@ -1,5 +1,5 @@
-"""The manifest gate of one environment: render, then the schema, values, graph, charts, reference and
-sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, charts, reference, admission
+and sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -7,6 +7,7 @@ repository yields a report, never a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformctl import schemas, syncsim, values_check
+from platformctl.admission.gate import check_admission
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.charts import check as charts_check
 from platformctl.crds import CrdCatalogue
@@ -51,6 +53,7 @@ def run_gates(
     render_cache: Path | None = None,
     out_dir: Path | None = None,
     required: Sequence[str] = REQUIRED_COMPONENTS,
+    today: dt.date | None = None,  # judges exception expiry (admission gate); default: today
 ) -> EnvReport:
     base = root or repo_root()
     timings: dict[str, float] = {}
@@ -112,6 +115,10 @@ def run_gates(
     except PlatformError as error:
         findings.append(Finding(REFERENCES_GATE, env, "", "", "", PROVIDED_FILE, error.message, error.fix or ""))
     timings["references"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings += check_admission(rendered, environment, today)
+    timings["admission"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.
     started = time.perf_counter()

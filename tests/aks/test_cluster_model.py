@@ -215,3 +215,16 @@ def test_every_spec_section_is_required_by_the_gates_or_by_aks(repo_root: Path) 
     aks_ready = schema["$defs"]["aksReady"]["properties"]["spec"]["required"]
     assert set(spec["required"]).isdisjoint(aks_ready)
     assert set(spec["required"]) | set(aks_ready) == set(spec["properties"])
+
+
+def test_initiative_parameters_reach_the_policy_assignment(repo_root: Path, tmp_path: Path) -> None:
+    """cluster.yaml's spec.azurePolicy.initiative.parameters are assigned as given; left out, the set's defaults."""
+    root = tmp_path / "repo"
+    shutil.copytree(repo_root / "clusters", root / "clusters")
+    cluster_file = root / "clusters" / "dev" / "cluster.yaml"
+    cluster = yaml.safe_load(cluster_file.read_text(encoding="utf-8"))
+    cluster["spec"]["azurePolicy"]["initiative"]["parameters"] = {"requiredDropCapabilities": ["ALL"]}
+    cluster_file.write_text(yaml.safe_dump(cluster), encoding="utf-8")
+    parameters = build_cluster_request(get_environment("dev", root)).policy_assignment.body["properties"]["parameters"]
+    assert parameters["requiredDropCapabilities"] == {"value": ["ALL"]}
+    assert "allowedCapabilities" not in parameters

@@ -121,3 +121,15 @@ def test_repository_exceptions_file_is_valid(repo_root: Path) -> None:
     exceptions, shape = load_exceptions(repo_root / "policies" / "exceptions.yaml")
     assert shape == []
     assert all(e.expires and e.expires >= dt.date.today() for e in exceptions)
+
+
+def test_an_entry_that_cannot_be_judged_covers_but_is_never_stale(tmp_path: Path) -> None:
+    exceptions, shape = load(tmp_path, entry(obj="Deployment/data-apps/gone") + entry())
+    out = apply_exceptions([result()], exceptions, shape, ENVS, ENVS, TODAY, judgeable=lambda e: False)
+    assert [r.status for r in out] == [EXCEPTED]
+
+
+def test_admission_entries_are_left_to_the_admission_gate() -> None:
+    from platformctl.admission.gate import owns
+
+    assert owns("PSS_hostNamespaces") and owns("AZP_AllowedUsersGroups") and not owns("CKV_PLATFORM_2")

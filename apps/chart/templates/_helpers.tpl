@@ -32,6 +32,18 @@ platform.example/data-classification: {{ .Values.app.dataClassification }}
 {{- if hasPrefix "snowflake://" .Values.warehouse.url -}}true{{- end -}}
 {{- end -}}
 
+{{/* Pod securityContext of every pod of the chart: Pod Security restricted, and the AKS restricted
+initiative (AllowedUsersGroups), which also requires runAsGroup, fsGroup and supplementalGroups. */}}
+{{- define "dataapp.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+supplementalGroups: [10001]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
 {{- define "dataapp.securityContext" -}}
 allowPrivilegeEscalation: false
 readOnlyRootFilesystem: true

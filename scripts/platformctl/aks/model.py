@@ -220,6 +220,8 @@ def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> 
             "parameters": {
                 "effect": {"value": initiative["effect"]},
                 "excludedNamespaces": {"value": list(initiative["excludedNamespaces"])},
+                # namespaces, allowedCapabilities, requiredDropCapabilities: the set's defaults unless given
+                **{key: {"value": list(value)} for key, value in (initiative.get("parameters") or {}).items()},
             },
         }
     }

@@ -1,4 +1,4 @@
-"""`platformctl validate ENV|--all [--json]`: the offline manifest gate; exit 0 only when clean."""
+"""`platformctl validate ENV|--all [--json]`: the offline manifest and admission gates; exit 0 only when clean."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from platformctl.paths import chart_cache, upstream_mirror
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("validate", help="render and validate environments (schema, values, graph)")
+    parser = subparsers.add_parser(
+        "validate", help="render and validate environments (schema, values, graph, admission)"
+    )
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("env", nargs="?", help="dev | staging | prod")
     target.add_argument("--all", action="store_true", help="every environment")

@@ -10,25 +10,24 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from platformctl.admission.azure.initiative import RESTRICTED_INITIATIVE_ID, initiative_of
+from platformctl.admission.namespaces import namespace_objects
 from platformctl.environments import Environment
 from platformctl.paths import relative_path
 from platformctl.policy.catalogue import ADMISSION_CHECKS
 from platformctl.policy.results import PolicyResult, rule_result
 
-# Built-in initiative "Kubernetes cluster pod security restricted standards for Linux-based workloads".
-RESTRICTED_INITIATIVE_ID = "42b8ef37-b724-4e24-bbc8-7a7708edfe00"
 
-
-def admission_problems(azure_policy: dict[str, Any], our_namespaces: set[str]) -> list[str]:
-    if not azure_policy.get("enabled"):
+def admission_problems(cluster: dict[str, Any], our_namespaces: set[str]) -> list[str]:
+    initiative = initiative_of(cluster)
+    if initiative is None:
         return ["spec.azurePolicy is missing or not enabled"]
-    initiative = azure_policy.get("initiative") or {}
     problems = []
-    if not str(initiative.get("definitionId", "")).endswith(RESTRICTED_INITIATIVE_ID):
+    if not initiative.restricted:
         problems.append(f"initiative is not the pod security restricted one ({RESTRICTED_INITIATIVE_ID})")
-    if initiative.get("effect") != "deny":
-        problems.append(f"effect is {initiative.get('effect')!r}, not 'deny'")
-    exempted = sorted(set(initiative.get("excludedNamespaces") or []) & our_namespaces)
+    if initiative.effect != "deny":
+        problems.append(f"effect is {initiative.effect!r}, not 'deny'")
+    exempted = sorted(set(initiative.excluded_namespaces) & our_namespaces)
     if exempted:
         problems.append(f"exempts namespaces this repository deploys: {', '.join(exempted)}")
     return problems
@@ -36,8 +35,8 @@ def admission_problems(azure_policy: dict[str, Any], our_namespaces: set[str]) -
 
 def check_admission(environment: Environment, objects: Iterable[dict[str, Any]]) -> list[PolicyResult]:
     (check,) = ADMISSION_CHECKS
-    our_namespaces = {str((o.get("metadata") or {}).get("name")) for o in objects if o.get("kind") == "Namespace"}
-    problems = admission_problems((environment.cluster.get("spec") or {}).get("azurePolicy") or {}, our_namespaces)
+    our_namespaces = set(namespace_objects(objects))
+    problems = admission_problems(environment.cluster, our_namespaces)
     name = (environment.cluster.get("metadata") or {}).get("name", environment.name)
     return [
         rule_result(

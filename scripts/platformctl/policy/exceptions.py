@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -150,8 +150,12 @@ def apply_exceptions(
     envs_run: Sequence[str],
     all_envs: Sequence[str],
     today: dt.date,
+    judgeable: Callable[[PolicyException], bool] = lambda exception: True,
 ) -> list[PolicyResult]:
-    """Results with covered failures marked EXCEPTED, plus one failing result per bad exception."""
+    """Results with covered failures marked EXCEPTED, plus one failing result per bad exception.
+
+    `judgeable` says whether an entry can be stale in this run (an entry for objects that were not
+    rendered still covers, but matching nothing proves nothing)."""
     exceptions = list(exceptions)
     problems = [_problem(message, 0, "complete or delete the entry", "Exception/shape") for message in shape_problems]
     valid: list[PolicyException] = []
@@ -184,7 +188,7 @@ def apply_exceptions(
     for exception in valid:
         scope = exception.envs or tuple(all_envs)
         judged = all(env in envs_run for env in scope)
-        if judged and exception.index not in used:
+        if judged and exception.index not in used and judgeable(exception):
             problems.append(
                 _problem(
                     f"exception #{exception.index} ({exception.check} on {exception.object}) is stale: it matches no "
