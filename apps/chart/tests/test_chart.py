@@ -266,4 +266,4 @@ def test_verification_can_be_switched_off() -> None:
 
 
 def test_verification_needs_its_identity() -> None:
-    assert "verify.workloadIdentityClientId is required" in render_error("--set", "verify.workloadIdentityClientId=")
+    assert "verify.testIdentityClientId is required" in render_error("--set", "verify.testIdentityClientId=")
