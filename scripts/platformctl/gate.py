@@ -1,4 +1,5 @@
-"""The manifest gate of one environment: render, then the schema, values, graph, reference and sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, reference, reachability and sync
+gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformctl import schemas, syncsim, values_check
+from platformctl import reachability, schemas, syncsim, values_check
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.crds import CrdCatalogue
 from platformctl.environments import get_environment
@@ -106,6 +107,10 @@ def run_gates(
     except PlatformError as error:
         findings.append(Finding(REFERENCES_GATE, env, "", "", "", PROVIDED_FILE, error.message, error.fix or ""))
     timings["references"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings += reachability.check_environment(rendered, environment.cluster, base)
+    timings["reachability"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.
     started = time.perf_counter()

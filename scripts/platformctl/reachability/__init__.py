@@ -1,0 +1,156 @@
+"""The reachability gate: every flow the platform needs, judged against the rendered network policies.
+
+Flows come from the committed catalogue (`<values folder>/flows.yaml` of each component, see
+`catalogue.py`) and from the rendered objects (`derive.py`). Policies are the rendered NetworkPolicies
+and Cilium policies of the env (`policies.py`); the CNI's handling of nodes and ipBlocks is in `cni.py`.
+Offline, only in-repo charts render, so the namespaces chart's policies are always checked, and flows
+of upstream components are checked from the pod labels and namespaces their flows.yaml declares.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformctl.findings import Finding
+from platformctl.paths import relative_path
+from platformctl.reachability import catalogue as flow_catalogue
+from platformctl.reachability import derive
+from platformctl.reachability.catalogue import Catalogue, ComponentFlows, Network
+from platformctl.reachability.cni import NetworkModel
+from platformctl.reachability.evaluate import Context, evaluate
+from platformctl.reachability.messages import denial, unmatched_endpoint
+from platformctl.reachability.model import PODS, Flow
+from platformctl.reachability.policies import Policy, parse_policies
+from platformctl.render import RenderedEnvironment
+
+GATE = "reachability"
+
+
+def check_environment(rendered: RenderedEnvironment, cluster: dict, base: Path) -> list[Finding]:
+    env = rendered.env
+    network = Network.from_cluster(cluster)
+    objects = [
+        derive.Rendered(
+            obj,
+            app.name,
+            (obj.get("metadata") or {}).get("namespace") or app.namespace,
+            relative_path(app.manifest_file, base) if app.manifest_file else app.name,
+        )
+        for app in rendered.applications
+        for obj in app.objects
+        if isinstance(obj, dict)
+    ]
+    policies = [
+        policy for item in objects for policy in parse_policies(item.obj, item.application, item.file, item.namespace)
+    ]
+    namespaces = _namespace_labels(objects)
+    components = _component_flows(rendered, base)
+    catalogue = flow_catalogue.build(components, env, network)
+    findings = [Finding(GATE, env, app, "", "", file, message, fix) for app, file, message, fix in catalogue.problems]
+    inventory = derive.Inventory(objects, network)
+    findings += _missing_catalogue(rendered, components, policies, namespaces, inventory, env)
+    findings += _unmatched(catalogue, inventory, rendered, env)
+    flows = list(catalogue.flows)
+    flows += derive.ingress_backends(inventory, catalogue.role("ingress-controller"))
+    flows += derive.scrape_targets(inventory, catalogue.role("prometheus"))
+    flows += derive.webhook_calls(inventory, network.builtin("api-server"))
+    sources = [(w.endpoint, w.source.application, w.source.file) for w in inventory.workloads]
+    sources += [
+        (e, _owner(catalogue, name), catalogue.endpoint_files[name])
+        for name, e in catalogue.endpoints.items()
+        if e.role != "dns"
+    ]
+    flows += derive.dns_lookups(sources, catalogue.role("dns"))
+
+    context = Context(policies, namespaces, NetworkModel(network.engine))
+    seen: set[tuple] = set()
+    for flow in flows:
+        if flow.key in seen:
+            continue
+        seen.add(flow.key)
+        denied = evaluate(flow, context)
+        if denied:
+            findings.append(denial(GATE, env, flow, denied, context))
+    return findings
+
+
+def _namespace_labels(objects: list[derive.Rendered]) -> dict[str, dict[str, str]]:
+    """Labels of the rendered Namespaces, plus the kubernetes.io/metadata.name label the API server sets."""
+    labels: dict[str, dict[str, str]] = {}
+    for item in objects:
+        if item.kind == "Namespace":
+            found = dict((item.obj.get("metadata") or {}).get("labels") or {})
+            found["kubernetes.io/metadata.name"] = item.name
+            labels[item.name] = found
+    return labels
+
+
+def _component_flows(rendered: RenderedEnvironment, base: Path) -> list[tuple[ComponentFlows, str]]:
+    catalogue = (rendered.values or {}).get("components") or {}
+    out = []
+    for app in rendered.applications:
+        folder = (catalogue.get(app.name) or {}).get("values")
+        flows = flow_catalogue.load_component(base / folder, app.name, base) if folder else None
+        if flows is not None:
+            out.append((flows, app.namespace))
+    return out
+
+
+def _missing_catalogue(
+    rendered: RenderedEnvironment,
+    components: list[tuple[ComponentFlows, str]],
+    policies: list[Policy],
+    namespaces: dict[str, dict[str, str]],
+    inventory: derive.Inventory,
+    env: str,
+) -> list[Finding]:
+    """A component running pods in a namespace under network policy must bring its flows (an upstream
+    chart not rendered offline is assumed to run pods)."""
+    have = {flows.component for flows, _ in components}
+    policed = {p.namespace for p in policies}
+    runs_pods = {w.source.application for w in inventory.workloads}
+    return [
+        Finding(
+            GATE,
+            env,
+            app.name,
+            "Application",
+            app.name,
+            "",
+            f"component {app.name} deploys into namespace {app.namespace}, which network policies restrict, "
+            f"but its values folder has no {flow_catalogue.FLOWS_FILE}",
+            f"declare its endpoints and the flows it needs in {flow_catalogue.FLOWS_FILE} next to its values "
+            "(docs/contracts.md, Reachability gate)",
+        )
+        for app in rendered.applications
+        if app.name not in have
+        and app.namespace in policed
+        and app.namespace in namespaces
+        and (app.name in runs_pods or not app.rendered)
+    ]
+
+
+def _unmatched(
+    catalogue: Catalogue, inventory: derive.Inventory, rendered: RenderedEnvironment, env: str
+) -> list[Finding]:
+    """A declared endpoint must select pods of its component once the component renders."""
+    rendered_apps = {app.name for app in rendered.applications if app.rendered}
+    findings = []
+    for name, endpoint in catalogue.endpoints.items():
+        owner = _owner(catalogue, name)
+        if endpoint.kind != PODS or owner not in rendered_apps or name in catalogue.runtime_only:
+            continue
+        if not any(
+            w.source.application == owner
+            for w in inventory.pods(endpoint.namespace, {"matchLabels": endpoint.label_map})
+        ):
+            findings.append(unmatched_endpoint(GATE, env, owner, name, endpoint, catalogue.endpoint_files[name]))
+    return findings
+
+
+def _owner(catalogue: Catalogue, endpoint_name: str) -> str:
+    """The component whose flows.yaml declares the endpoint (its folder name is the component's values)."""
+    return catalogue.endpoint_owner.get(endpoint_name, "")
+
+
+__all__ = ["GATE", "Flow", "check_environment"]
