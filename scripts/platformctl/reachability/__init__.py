@@ -9,7 +9,9 @@ of upstream components are checked from the pod labels and namespaces their flow
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from platformctl.findings import Finding
 from platformctl.paths import relative_path
@@ -26,17 +28,39 @@ from platformctl.render import RenderedEnvironment
 GATE = "reachability"
 
 
-def check_environment(rendered: RenderedEnvironment, cluster: dict, base: Path) -> list[Finding]:
-    env = rendered.env
-    network = Network.from_cluster(cluster)
-    objects = [
-        derive.Rendered(
-            obj,
+@dataclass(frozen=True)
+class Application:
+    """What the gate needs of one Application: its objects (empty when not rendered) and its values folder."""
+
+    name: str
+    namespace: str
+    rendered: bool
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    file: str = ""  # the rendered manifest, repository-relative
+    values: str | None = None  # the component's values folder (where its flows.yaml lives)
+
+
+def check_environment(rendered: RenderedEnvironment, cluster: dict[str, Any], base: Path) -> list[Finding]:
+    components = (rendered.values or {}).get("components") or {}
+    apps = [
+        Application(
             app.name,
-            (obj.get("metadata") or {}).get("namespace") or app.namespace,
+            app.namespace,
+            app.rendered,
+            app.objects,
             relative_path(app.manifest_file, base) if app.manifest_file else app.name,
+            (components.get(app.name) or {}).get("values"),
         )
         for app in rendered.applications
+    ]
+    return check(rendered.env, apps, cluster, base)
+
+
+def check(env: str, apps: list[Application], cluster: dict[str, Any], base: Path) -> list[Finding]:
+    network = Network.from_cluster(cluster)
+    objects = [
+        derive.Rendered(obj, app.name, (obj.get("metadata") or {}).get("namespace") or app.namespace, app.file)
+        for app in apps
         for obj in app.objects
         if isinstance(obj, dict)
     ]
@@ -44,26 +68,33 @@ def check_environment(rendered: RenderedEnvironment, cluster: dict, base: Path) 
         policy for item in objects for policy in parse_policies(item.obj, item.application, item.file, item.namespace)
     ]
     namespaces = _namespace_labels(objects)
-    components = _component_flows(rendered, base)
+    components = [
+        (flows, app.namespace)
+        for app in apps
+        if app.values and (flows := flow_catalogue.load_component(base / app.values, app.name, base))
+    ]
     catalogue = flow_catalogue.build(components, env, network)
-    findings = [Finding(GATE, env, app, "", "", file, message, fix) for app, file, message, fix in catalogue.problems]
     inventory = derive.Inventory(objects, network)
-    findings += _missing_catalogue(rendered, components, policies, namespaces, inventory, env)
-    findings += _unmatched(catalogue, inventory, rendered, env)
+    findings = [Finding(GATE, env, app, "", "", file, message, fix) for app, file, message, fix in catalogue.problems]
+    findings += _missing_catalogue(apps, components, policies, namespaces, inventory, env)
+    if policies and not network.engine:
+        findings.append(_no_network_facts(env))
+    findings += _unmatched(catalogue, inventory, apps, env)
+
     flows = list(catalogue.flows)
     flows += derive.ingress_backends(inventory, catalogue.role("ingress-controller"))
     flows += derive.scrape_targets(inventory, catalogue.role("prometheus"))
     flows += derive.webhook_calls(inventory, network.builtin("api-server"))
     sources = [(w.endpoint, w.source.application, w.source.file) for w in inventory.workloads]
     sources += [
-        (e, _owner(catalogue, name), catalogue.endpoint_files[name])
-        for name, e in catalogue.endpoints.items()
-        if e.role != "dns"
+        (endpoint, catalogue.endpoint_owner[name], catalogue.endpoint_files[name])
+        for name, endpoint in catalogue.endpoints.items()
+        if endpoint.role != "dns"
     ]
     flows += derive.dns_lookups(sources, catalogue.role("dns"))
 
     context = Context(policies, namespaces, NetworkModel(network.engine))
-    seen: set[tuple] = set()
+    seen: set[tuple[Any, ...]] = set()
     for flow in flows:
         if flow.key in seen:
             continue
@@ -85,19 +116,8 @@ def _namespace_labels(objects: list[derive.Rendered]) -> dict[str, dict[str, str
     return labels
 
 
-def _component_flows(rendered: RenderedEnvironment, base: Path) -> list[tuple[ComponentFlows, str]]:
-    catalogue = (rendered.values or {}).get("components") or {}
-    out = []
-    for app in rendered.applications:
-        folder = (catalogue.get(app.name) or {}).get("values")
-        flows = flow_catalogue.load_component(base / folder, app.name, base) if folder else None
-        if flows is not None:
-            out.append((flows, app.namespace))
-    return out
-
-
 def _missing_catalogue(
-    rendered: RenderedEnvironment,
+    apps: list[Application],
     components: list[tuple[ComponentFlows, str]],
     policies: list[Policy],
     namespaces: dict[str, dict[str, str]],
@@ -122,7 +142,7 @@ def _missing_catalogue(
             f"declare its endpoints and the flows it needs in {flow_catalogue.FLOWS_FILE} next to its values "
             "(docs/contracts.md, Reachability gate)",
         )
-        for app in rendered.applications
+        for app in apps
         if app.name not in have
         and app.namespace in policed
         and app.namespace in namespaces
@@ -130,27 +150,33 @@ def _missing_catalogue(
     ]
 
 
-def _unmatched(
-    catalogue: Catalogue, inventory: derive.Inventory, rendered: RenderedEnvironment, env: str
-) -> list[Finding]:
+def _no_network_facts(env: str) -> Finding:
+    return Finding(
+        GATE,
+        env,
+        "",
+        "",
+        "",
+        f"clusters/{env}/cluster.yaml",
+        "cluster.yaml declares no spec.network, so flows are judged with plain Kubernetes semantics, without the "
+        "CNI's handling of node addresses and ipBlocks",
+        "declare spec.network (policy, podCidr, serviceCidr, nodeCidr, privateEndpoints) in cluster.yaml",
+        severity="warning",
+    )
+
+
+def _unmatched(catalogue: Catalogue, inventory: derive.Inventory, apps: list[Application], env: str) -> list[Finding]:
     """A declared endpoint must select pods of its component once the component renders."""
-    rendered_apps = {app.name for app in rendered.applications if app.rendered}
+    rendered_apps = {app.name for app in apps if app.rendered}
     findings = []
     for name, endpoint in catalogue.endpoints.items():
-        owner = _owner(catalogue, name)
+        owner = catalogue.endpoint_owner[name]
         if endpoint.kind != PODS or owner not in rendered_apps or name in catalogue.runtime_only:
             continue
-        if not any(
-            w.source.application == owner
-            for w in inventory.pods(endpoint.namespace, {"matchLabels": endpoint.label_map})
-        ):
+        pods = inventory.pods(endpoint.namespace, {"matchLabels": endpoint.label_map})
+        if not any(w.source.application == owner for w in pods):
             findings.append(unmatched_endpoint(GATE, env, owner, name, endpoint, catalogue.endpoint_files[name]))
     return findings
 
 
-def _owner(catalogue: Catalogue, endpoint_name: str) -> str:
-    """The component whose flows.yaml declares the endpoint (its folder name is the component's values)."""
-    return catalogue.endpoint_owner.get(endpoint_name, "")
-
-
-__all__ = ["GATE", "Flow", "check_environment"]
+__all__ = ["GATE", "Application", "Flow", "check", "check_environment"]

@@ -45,15 +45,17 @@ class PrivateEndpoint:
 class Network:
     """spec.network of cluster.yaml, as the gate needs it."""
 
-    engine: str
-    pod_cidr: str
-    service_cidr: str
+    engine: str  # cilium | azure | calico; "" when cluster.yaml declares no network (plain Kubernetes)
+    pod_cidr: str | None
+    service_cidr: str | None
     node_cidr: str | None
     private_endpoints: dict[str, PrivateEndpoint] = field(default_factory=dict)
 
     @classmethod
     def from_cluster(cls, cluster: dict[str, Any]) -> Network:
-        network = cluster["spec"]["network"]
+        network = (cluster.get("spec") or {}).get("network")
+        if not network:
+            return cls("", None, None, None)
         endpoints = {
             name: PrivateEndpoint(name, item["cidr"], int(item["port"]))
             for name, item in (network.get("privateEndpoints") or {}).items()
@@ -62,14 +64,15 @@ class Network:
 
     @property
     def pods(self) -> AddressSet:
-        return AddressSet.of(self.pod_cidr)
+        # Undeclared ranges are unknown: any address (only an ipBlock covering everything selects them).
+        return AddressSet.of(self.pod_cidr) if self.pod_cidr else AddressSet.everything()
 
     @property
     def nodes(self) -> AddressSet:
-        # Without a declared node subnet, a node may have any address outside the pod and service ranges.
         if self.node_cidr:
             return AddressSet.of(self.node_cidr)
-        return AddressSet.everything() - AddressSet.of(self.pod_cidr, self.service_cidr)
+        known = [cidr for cidr in (self.pod_cidr, self.service_cidr) if cidr]
+        return AddressSet.everything() - AddressSet.of(*known)
 
     def builtin(self, name: str) -> Endpoint | None:
         if name == "nodes":
@@ -78,7 +81,10 @@ class Network:
             return Endpoint("public addresses", EXTERNAL, addresses=PUBLIC)
         if name == "api-server":
             # The AKS API server runs outside the cluster; its address is not declared: anything but pods.
-            return Endpoint("the API server", API_SERVER, addresses=AddressSet.everything() - self.pods)
+            outside = (
+                AddressSet.everything() - AddressSet.of(self.pod_cidr) if self.pod_cidr else AddressSet.everything()
+            )
+            return Endpoint("the API server", API_SERVER, addresses=outside)
         return None
 
 
