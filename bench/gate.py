@@ -28,7 +28,7 @@ from platformctl.environments import list_environments
 from platformctl.gate import EnvReport, run_gates
 from platformctl.paths import repo_root, upstream_mirror
 
-STAGES = ("render", "schema", "values", "graph", "references", "sync")
+STAGES = ("render", "schema", "values", "graph", "references", "reachability", "sync")
 SKIP = shutil.ignore_patterns(".git", ".venv", ".tools", ".cache", "build", "__pycache__", "*.duckdb", "node_modules")
 TARGET_COLD, TARGET_ONE_CHANGED, TARGET_OBJECTS_PER_CORE = 15.0, 3.0, 2000.0
 
