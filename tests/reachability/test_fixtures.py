@@ -140,3 +140,19 @@ def test_endpoint_whose_labels_match_no_rendered_pod_is_a_finding() -> None:
     ]  # fmt: skip
     findings = run(replace_objects(apps, "hooks", renamed))
     assert any(f.name == "hooks" and "selects no pod" in f.message for f in findings), findings
+
+
+def test_one_root_cause_is_one_finding() -> None:
+    """Without the DNS policy, every pod of the namespace loses DNS on both protocols: one finding."""
+    apps = applications("database-egress")
+    api = next(a for a in apps if a.name == "api")
+    worker = next(obj for obj in api.objects if obj["kind"] == "Deployment")
+    worker = {**worker, "metadata": {**worker["metadata"], "name": "worker"}}
+    worker["spec"] = {
+        **worker["spec"],
+        "template": {**worker["spec"]["template"], "metadata": {"labels": {"app": "w"}}},
+    }
+    objects = [obj for obj in api.objects if obj["metadata"]["name"] != "allow-dns"] + [worker]
+    findings = [f for f in run(replace_objects(apps, "api", objects)) if "kube-dns" in f.message]
+    assert [f.name for f in findings] == ["data/api -> kube-system/k8s-app=kube-dns:53/UDP,53/TCP"], findings
+    assert "(and 1 more: pods app=w in namespace data)" in findings[0].message

@@ -19,7 +19,7 @@ from platformctl.reachability import catalogue as flow_catalogue
 from platformctl.reachability import derive
 from platformctl.reachability.catalogue import Catalogue, ComponentFlows, Network
 from platformctl.reachability.cni import NetworkModel
-from platformctl.reachability.evaluate import Context, evaluate
+from platformctl.reachability.evaluate import Context, Side, evaluate
 from platformctl.reachability.messages import denial, unmatched_endpoint
 from platformctl.reachability.model import PODS, Flow
 from platformctl.reachability.policies import Policy, parse_policies
@@ -94,15 +94,24 @@ def check(env: str, apps: list[Application], cluster: dict[str, Any], base: Path
     flows += derive.dns_lookups(sources, catalogue.role("dns"))
 
     context = Context(policies, namespaces, NetworkModel(network.engine))
+    return findings + _denials(env, flows, context)
+
+
+def _denials(env: str, flows: list[Flow], context: Context) -> list[Finding]:
+    """One finding per root cause: denied flows to the same destination, stopped by the same policies in
+    the same direction (the DNS lookups of every pod of a namespace, say), are reported once."""
+    groups: dict[tuple[Any, ...], list[tuple[Flow, list[Side]]]] = {}
     seen: set[tuple[Any, ...]] = set()
     for flow in flows:
         if flow.key in seen:
             continue
         seen.add(flow.key)
-        denied = evaluate(flow, context)
-        if denied:
-            findings.append(denial(GATE, env, flow, denied, context))
-    return findings
+        sides = evaluate(flow, context)
+        if sides:
+            dst = flow.destination
+            cause = tuple((s.direction, s.subject.namespace, tuple(p.label for p in s.selecting)) for s in sides)
+            groups.setdefault((dst.kind, dst.namespace, dst.labels, dst.name, cause), []).append((flow, sides))
+    return [denial(GATE, env, group, context) for group in groups.values()]
 
 
 def _namespace_labels(objects: list[derive.Rendered]) -> dict[str, dict[str, str]]:

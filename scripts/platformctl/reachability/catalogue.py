@@ -90,8 +90,7 @@ class Network:
 
 @dataclass
 class ComponentFlows:
-    component: str
-    application: str
+    component: str  # also the Application its findings are reported on
     file: str  # repository-relative
     document: dict[str, Any]
 
@@ -114,7 +113,7 @@ def load_component(path: Path, component: str, base: Path) -> ComponentFlows | N
     if not file.is_file():
         return None
     document = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-    return ComponentFlows(component, component, file.relative_to(base).as_posix(), document)
+    return ComponentFlows(component, file.relative_to(base).as_posix(), document)
 
 
 def build(components: list[tuple[ComponentFlows, str]], env: str, network: Network) -> Catalogue:
@@ -128,7 +127,7 @@ def build(components: list[tuple[ComponentFlows, str]], env: str, network: Netwo
             where = "/".join(str(p) for p in errors[0].path) or "(top)"
             catalogue.problems.append(
                 (
-                    flows.application,
+                    flows.component,
                     flows.file,
                     f"{flows.file}: {where}: {errors[0].message}",
                     "make it match scripts/platformctl/reachability/flows.schema.json",
@@ -140,7 +139,7 @@ def build(components: list[tuple[ComponentFlows, str]], env: str, network: Netwo
             if name in catalogue.endpoints or network.builtin(name):
                 catalogue.problems.append(
                     (
-                        flows.application,
+                        flows.component,
                         flows.file,
                         f"endpoint {name!r} is declared twice (also {catalogue.endpoint_files.get(name, 'built in')})",
                         "give endpoints names unique across every flows.yaml",
@@ -184,7 +183,7 @@ def _flows(item: dict[str, Any], flows: ComponentFlows, catalogue: Catalogue, ne
     if not ports:
         catalogue.problems.append(
             (
-                flows.application,
+                flows.component,
                 flows.file,
                 f"flow {item['name']!r} lists no port",
                 "add `ports` (e.g. [5432] or [53/UDP])",
@@ -195,7 +194,7 @@ def _flows(item: dict[str, Any], flows: ComponentFlows, catalogue: Catalogue, ne
     out = []
     for port in ports:
         named = [p for p in destination.ports if p.number == port.number and p.protocol == port.protocol]
-        out.append(Flow(source, destination, named[0] if named else port, why, flows.application, flows.file))
+        out.append(Flow(source, destination, named[0] if named else port, why, flows.component, flows.file))
     return out
 
 
@@ -206,7 +205,7 @@ def _resolve(ref: Any, flows: ComponentFlows, catalogue: Catalogue, network: Net
         if endpoint is None:
             catalogue.problems.append(
                 (
-                    flows.application,
+                    flows.component,
                     flows.file,
                     f"flow {flow!r} needs private endpoint {name!r}, which cluster.yaml does not declare",
                     f"declare spec.network.privateEndpoints.{name} (cidr, port) in clusters/<env>/cluster.yaml",
@@ -218,7 +217,7 @@ def _resolve(ref: Any, flows: ComponentFlows, catalogue: Catalogue, network: Net
     if endpoint is None:
         catalogue.problems.append(
             (
-                flows.application,
+                flows.component,
                 flows.file,
                 f"flow {flow!r} names endpoint {ref!r}, which no flows.yaml declares",
                 "declare it under `endpoints` of its component's flows.yaml, or use nodes, public, api-server",

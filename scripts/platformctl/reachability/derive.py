@@ -175,7 +175,9 @@ def _monitor_targets(inventory: Inventory, service: Rendered, endpoint: dict[str
     return [(w, port) for w in workloads if (port := container_port(w.endpoint, ref)) is not None]
 
 
-def _scrapes(scrapers: list[Endpoint], targets, why: str, monitor: Rendered) -> Iterator[Flow]:
+def _scrapes(
+    scrapers: list[Endpoint], targets: list[tuple[Workload, Port]], why: str, monitor: Rendered
+) -> Iterator[Flow]:
     for workload, port in targets:
         for scraper in scrapers:
             yield Flow(scraper, workload.endpoint, port, why, monitor.application, monitor.file)

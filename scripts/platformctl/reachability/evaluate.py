@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from platformctl.reachability.addresses import AddressSet
 from platformctl.reachability.cni import NetworkModel
 from platformctl.reachability.model import NODES, PODS, Endpoint, Flow
-from platformctl.reachability.policies import EGRESS, INGRESS, Policy
+from platformctl.reachability.policies import EGRESS, INGRESS, Peer, Policy, Rule
 
 
 @dataclass
@@ -65,7 +65,7 @@ def _side(direction: str, subject: Endpoint, peer: Endpoint, flow: Flow, context
 
 
 def _covered(
-    rules, policy: Policy, peer: Endpoint, identity: str, flow: Flow, context: Context, side: Side
+    rules: tuple[Rule, ...], policy: Policy, peer: Endpoint, identity: str, flow: Flow, context: Context, side: Side
 ) -> AddressSet:
     covered = AddressSet()
     for rule in rules:
@@ -79,7 +79,7 @@ def _covered(
     return covered
 
 
-def _explain_cilium(selector, peer: Endpoint, identity: str, policy: Policy, side: Side) -> None:
+def _explain_cilium(selector: Peer, peer: Endpoint, identity: str, policy: Policy, side: Side) -> None:
     """Remember a selector that looks right but does not select the peer under Cilium."""
     if selector.block is not None and selector.block & peer.addresses:
         why = "ipblock"

@@ -8,12 +8,22 @@ from platformctl.reachability.model import API_SERVER, EXTERNAL, NODES, PODS, En
 from platformctl.reachability.policies import EGRESS, Policy
 
 
-def denial(gate: str, env: str, flow: Flow, sides: list[Side], context: Context) -> Finding:
+def denial(gate: str, env: str, denied: list[tuple[Flow, list[Side]]], context: Context) -> Finding:
+    """One finding for flows denied for the same reason: same destination, direction and policies (the DNS
+    lookups of every pod of a namespace, the two protocols of a port). The first flow names it."""
+    flow, sides = denied[0]
     src, dst = flow.source, flow.destination
-    reasons = "; ".join(_reason(side, flow) for side in sides)
-    message = f"{src.describe()} cannot reach {dst.describe()} on {flow.port} ({flow.why}): {reasons}"
-    fix = " and ".join(_fix(side, flow, context) for side in sides)
-    name = f"{_short(src)} -> {_short(dst)}:{flow.port.number}/{flow.port.protocol}"
+    ports = ", ".join(dict.fromkeys(f"{f.port.number}/{f.port.protocol}" for f, _ in denied))
+    shown = dict.fromkeys(f.port for f, _ in denied)
+    port_text = str(flow.port) if len(shown) == 1 else ports
+    also = sorted({f.source.describe() for f, _ in denied} - {src.describe()})
+    sources = src.describe()
+    if also:
+        sources += f" (and {len(also)} more: {'; '.join(also[:3])}{'; ...' if len(also) > 3 else ''})"
+    reasons = "; ".join(_reason(side, flow, port_text) for side in sides)
+    message = f"{sources} cannot reach {dst.describe()} on {port_text} ({flow.why}): {reasons}"
+    fix = " and ".join(_fix(side, flow, ports, context) for side in sides)
+    name = f"{_short(src)} -> {_short(dst)}:{ports.replace(', ', ',')}"
     return Finding(gate, env, flow.application, "Flow", name, flow.file, message, fix)
 
 
@@ -32,7 +42,7 @@ def unmatched_endpoint(gate: str, env: str, owner: str, name: str, endpoint: End
     )
 
 
-def _reason(side: Side, flow: Flow) -> str:
+def _reason(side: Side, flow: Flow, ports: str) -> str:
     peer = flow.destination if side.direction == EGRESS else flow.source
     where = "egress of the source" if side.direction == EGRESS else "ingress of the destination"
     policies = ", ".join(f"{policy.label} [{_rules(policy, side.direction)}]" for policy in side.selecting)
@@ -40,7 +50,7 @@ def _reason(side: Side, flow: Flow) -> str:
         f"{identity} {addresses.describe()}" if peer.kind != PODS else identity
         for identity, addresses in side.missing.items()
     )
-    text = f"{where} is restricted by {policies}, and none allows {peer.describe()} on {flow.port}"
+    text = f"{where} is restricted by {policies}, and none allows {peer.describe()} on {ports}"
     return text + f" (not allowed: {missing})" + "".join(f"; {note}" for note in _cilium_notes(side, peer))
 
 
@@ -65,45 +75,37 @@ def _cilium_notes(side: Side, peer: Endpoint) -> list[str]:
     return notes
 
 
-def _fix(side: Side, flow: Flow, context: Context) -> str:
-    subject = side.subject
-    where = _policy_home(side)
+def _fix(side: Side, flow: Flow, ports: str, context: Context) -> str:
+    subject, where = side.subject.describe(), _policy_home(side)
     if side.direction == EGRESS:
         dst = flow.destination
         if dst.kind == EXTERNAL:
-            cidrs = (
-                ", ".join(dst.addresses.cidrs()[:3])
-                if dst.name != "public addresses"
-                else "0.0.0.0/0 except the private ranges"
-            )
-            port = f"{flow.port.number}/{flow.port.protocol}"
-            return f"allow egress from {subject.describe()} to ipBlock {cidrs} on {port} ({where})"
-        if dst.kind == NODES:
-            if context.model.cilium:
-                return (
-                    f"allow egress from {subject.describe()} on {flow.port.number}/{flow.port.protocol} with no `to` "
-                    f"(an ipBlock cannot select node addresses under Cilium on AKS) or with a CiliumNetworkPolicy "
-                    f"toEntities [host, remote-node] ({where})"
-                )
+            public = dst.name == "public addresses"
+            cidrs = "0.0.0.0/0 except the private ranges" if public else ", ".join(dst.addresses.cidrs()[:3])
+            return f"allow egress from {subject} to ipBlock {cidrs} on {ports} ({where})"
+        if dst.kind == NODES and context.model.cilium:
             return (
-                f"allow egress from {subject.describe()} to ipBlock {dst.addresses.describe()} on {flow.port} ({where})"
+                f"allow egress from {subject} on {ports} with no `to` (an ipBlock cannot select node addresses under "
+                f"Cilium on AKS) or with a CiliumNetworkPolicy toEntities [host, remote-node] ({where})"
             )
+        if dst.kind == NODES:
+            return f"allow egress from {subject} to ipBlock {dst.addresses.describe()} on {ports} ({where})"
         return (
-            f"allow egress from {subject.describe()} to namespaceSelector kubernetes.io/metadata.name={dst.namespace}"
-            f" + podSelector {_labels(dst)} on {flow.port.number}/{flow.port.protocol} ({where})"
+            f"allow egress from {subject} to namespaceSelector kubernetes.io/metadata.name={dst.namespace}"
+            f" + podSelector {_labels(dst)} on {ports} ({where})"
         )
     src = flow.source
     if src.kind == API_SERVER:
         return (
-            f"open {flow.port.number}/{flow.port.protocol} of {subject.describe()} to every source (an ingress rule "
-            f"with `ports` and no `from`: the API server calls webhooks from outside the pod network) ({where})"
+            f"open {ports} of {subject} to every source (an ingress rule with `ports` and no `from`: the API "
+            f"server calls webhooks from outside the pod network) ({where})"
         )
     if src.kind == PODS:
         return (
-            f"allow ingress to {subject.describe()} from namespaceSelector kubernetes.io/metadata.name={src.namespace}"
-            f" + podSelector {_labels(src)} on {flow.port.number}/{flow.port.protocol} ({where})"
+            f"allow ingress to {subject} from namespaceSelector kubernetes.io/metadata.name={src.namespace}"
+            f" + podSelector {_labels(src)} on {ports} ({where})"
         )
-    return f"allow ingress to {subject.describe()} from {src.describe()} on {flow.port} ({where})"
+    return f"allow ingress to {subject} from {src.describe()} on {ports} ({where})"
 
 
 def _policy_home(side: Side) -> str:
