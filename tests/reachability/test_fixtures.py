@@ -26,11 +26,14 @@ def _with_policy(case: str, app: str, policy: dict[str, Any]) -> list:
     return replace_objects(apps, app, [*target.objects, policy])
 
 
+def _network_policy(namespace: str, name: str, spec: dict) -> dict:
+    metadata = {"name": name, "namespace": namespace}
+    return {"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy", "metadata": metadata, "spec": spec}
+
+
 def _egress_policy(namespace: str, name: str, selector: dict, egress: list, kind: str = "NetworkPolicy") -> dict:
     if kind == "NetworkPolicy":
-        spec = {"podSelector": selector, "policyTypes": ["Egress"], "egress": egress}
-        return {"apiVersion": "networking.k8s.io/v1", "kind": kind, "metadata": {"name": name, "namespace": namespace},
-                "spec": spec}  # fmt: skip
+        return _network_policy(namespace, name, {"podSelector": selector, "policyTypes": ["Egress"], "egress": egress})
     return {"apiVersion": "cilium.io/v2", "kind": kind, "metadata": {"name": name, "namespace": namespace},
             "spec": {"endpointSelector": selector, "egress": egress}}  # fmt: skip
 
@@ -84,40 +87,21 @@ def test_cilium_egress_deny_wins_over_allow() -> None:
 
 
 def test_webhook_opened_to_every_source_passes() -> None:
-    policy = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": "open-webhook", "namespace": "hooks"},
-        "spec": {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"ports": [{"port": "https"}]}]},
-    }
+    spec = {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"ports": [{"port": "https"}]}]}
+    policy = _network_policy("hooks", "open-webhook", spec)
     assert run(_with_policy("webhook-closed", "hooks", policy)) == []
 
 
 def test_webhook_opened_to_the_pod_network_only_stays_closed() -> None:
     """The API server is outside the pod network: an ipBlock of the pod CIDR does not admit it."""
-    policy = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": "pods-only", "namespace": "hooks"},
-        "spec": {
-            "podSelector": {},
-            "policyTypes": ["Ingress"],
-            "ingress": [{"from": [{"ipBlock": {"cidr": "10.244.0.0/16"}}], "ports": [{"port": 10250}]}],
-        },
-    }
+    ingress = [{"from": [{"ipBlock": {"cidr": "10.244.0.0/16"}}], "ports": [{"port": 10250}]}]
+    policy = _network_policy("hooks", "pods-only", {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": ingress})
     assert len(run(_with_policy("webhook-closed", "hooks", policy))) == 1
 
 
 def test_ingress_backend_allowed_from_the_ingress_namespace() -> None:
-    policy = {
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "NetworkPolicy",
-        "metadata": {"name": "allow-ingress", "namespace": "web"},
-        "spec": {
-            "podSelector": {},
-            "ingress": [{"from": [{"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}]}],
-        },
-    }
+    peer = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}
+    policy = _network_policy("web", "allow-ingress", {"podSelector": {}, "ingress": [{"from": [peer]}]})
     assert run(_with_policy("ingress-backend", "web", policy)) == []
 
 
