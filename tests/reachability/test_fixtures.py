@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -140,3 +141,34 @@ def test_one_root_cause_is_one_finding() -> None:
     findings = [f for f in run(replace_objects(apps, "api", objects)) if "kube-dns" in f.message]
     assert [f.name for f in findings] == ["data/api -> kube-system/k8s-app=kube-dns:53/UDP,53/TCP"], findings
     assert "(and 1 more: pods app=w in namespace data)" in findings[0].message
+
+
+def _with_scrape_jobs(jobs: str, *, encoded: bool = False) -> list:
+    apps = applications("scrape-config")
+    prom = next(a for a in apps if a.name == "prom")
+    data = (
+        {"data": {"jobs.yaml": base64.b64encode(jobs.encode()).decode()}}
+        if encoded
+        else {"stringData": {"jobs.yaml": jobs}}
+    )
+    secret = next(o for o in prom.objects if o["kind"] == "Secret")
+    secret = {key: value for key, value in secret.items() if key not in ("data", "stringData")}
+    objects = [obj for obj in prom.objects if obj["kind"] != "Secret"] + [{**secret, **data}]
+    return replace_objects(apps, "prom", objects)
+
+
+def test_scrape_config_secret_data_is_base64_as_helm_renders_it() -> None:
+    jobs = "- job_name: postgres\n  static_configs: [{targets: ['10.225.0.5:9187']}]\n"
+    names = [f.name for f in run(_with_scrape_jobs(jobs, encoded=True))]
+    assert names == ["monitoring/prometheus -> scrape target 10.225.0.5:9187/TCP"]
+
+
+def test_scrape_config_role_node_targets_the_kubelet_on_node_addresses() -> None:
+    jobs = "- job_name: kubelet\n  kubernetes_sd_configs: [{role: node}]\n"
+    apps = applications("scrape-config")
+    prom = next(a for a in apps if a.name == "prom")
+    objects = [
+        {**obj, "data": {}, "stringData": {"jobs.yaml": jobs}} if obj["kind"] == "Secret" else obj
+        for obj in prom.objects
+    ]
+    assert [f.name for f in run(replace_objects(apps, "prom", objects))] == ["monitoring/prometheus -> nodes:10250/TCP"]

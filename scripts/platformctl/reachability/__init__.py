@@ -84,6 +84,7 @@ def check(env: str, apps: list[Application], cluster: dict[str, Any], base: Path
     flows = list(catalogue.flows)
     flows += derive.ingress_backends(inventory, catalogue.role("ingress-controller"))
     flows += derive.scrape_targets(inventory, catalogue.role("prometheus"))
+    flows += derive.scrape_configs(inventory, catalogue.role("prometheus"), network)
     flows += derive.webhook_calls(inventory, network.builtin("api-server"))
     sources = [(w.endpoint, w.source.application, w.source.file) for w in inventory.workloads]
     sources += [

@@ -6,17 +6,23 @@ flow here: the reference gate reports it; this gate judges what the network lets
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
+
 from platformctl.reachability import selectors
+from platformctl.reachability.addresses import AddressSet
 from platformctl.reachability.catalogue import Network
-from platformctl.reachability.model import NODES, PODS, Endpoint, Flow, Port
+from platformctl.reachability.model import EXTERNAL, NODES, PODS, Endpoint, Flow, Port
 
 POD_TEMPLATES = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 WEBHOOK_KINDS = ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
 DNS_PORTS = (Port(53, "UDP"), Port(53, "TCP"))
+KUBELET_PORT = 10250  # a kubernetes_sd `role: node` target is the kubelet's address
 
 
 @dataclass(frozen=True)
@@ -188,6 +194,72 @@ def _monitor_namespaces(monitor: Rendered, inventory: Inventory) -> list[str]:
     if selector.get("any"):
         return sorted({w.endpoint.namespace for w in inventory.workloads})
     return list(selector.get("matchNames") or [monitor.namespace])
+
+
+def scrape_configs(inventory: Inventory, scrapers: list[Endpoint], network: Network) -> Iterator[Flow]:
+    """Prometheus' own scrape jobs: `additionalScrapeConfigs` of a Prometheus resource (a rendered Secret)
+    and ScrapeConfig resources. Static targets `IP:port` and `<service>.<namespace>.svc:port`, and
+    kubernetes_sd `role: node` (the kubelet on every node) are followed; other service discovery is
+    decided by relabelling at run time and is not."""
+    for prometheus in inventory.of_kind("Prometheus"):
+        ref = prometheus.spec.get("additionalScrapeConfigs") or {}
+        for job in _secret_jobs(inventory, prometheus.namespace, ref.get("name", ""), ref.get("key", "")):
+            why = f"scrape job {job.get('job_name')} of Prometheus {prometheus.namespace}/{prometheus.name}"
+            static = [t for c in job.get("static_configs") or [] for t in c.get("targets") or []]
+            roles = [c.get("role") for c in job.get("kubernetes_sd_configs") or []]
+            yield from _job_flows(inventory, scrapers, network, static, roles, why, prometheus)
+    for config in inventory.of_kind("ScrapeConfig"):
+        static = [t for c in config.spec.get("staticConfigs") or [] for t in c.get("targets") or []]
+        roles = [str(c.get("role", "")).lower() for c in config.spec.get("kubernetesSDConfigs") or []]
+        why = f"ScrapeConfig {config.namespace}/{config.name}"
+        yield from _job_flows(inventory, scrapers, network, static, roles, why, config)
+
+
+def _secret_jobs(inventory: Inventory, namespace: str, name: str, key: str) -> list[dict[str, Any]]:
+    for secret in inventory.of_kind("Secret"):
+        if secret.namespace != namespace or secret.name != name:
+            continue
+        text = (secret.obj.get("stringData") or {}).get(key)
+        if text is None and key in (secret.obj.get("data") or {}):
+            text = base64.b64decode(secret.obj["data"][key]).decode("utf-8")
+        jobs = yaml.safe_load(text or "") or []
+        return [job for job in jobs if isinstance(job, dict)]
+    return []
+
+
+def _job_flows(
+    inventory: Inventory,
+    scrapers: list[Endpoint],
+    network: Network,
+    static: list[str],
+    roles: list[Any],
+    why: str,
+    source: Rendered,
+) -> Iterator[Flow]:
+    targets: list[tuple[Endpoint, Port]] = []
+    for target in static:
+        host, _, port = str(target).rpartition(":")
+        if not port.isdigit():
+            continue
+        targets += _static_target(inventory, network, host, int(port))
+    if "node" in roles:
+        targets.append((network.builtin("nodes"), Port(KUBELET_PORT)))
+    for endpoint, port in targets:
+        for scraper in scrapers:
+            yield Flow(scraper, endpoint, port, why, source.application, source.file)
+
+
+def _static_target(inventory: Inventory, network: Network, host: str, port: int) -> list[tuple[Endpoint, Port]]:
+    try:
+        address = AddressSet.of(f"{ipaddress.ip_address(host)}/32")
+    except ValueError:
+        parts = host.split(".")
+        if len(parts) >= 3 and parts[2] == "svc":  # <service>.<namespace>.svc[.cluster.local]
+            return [(w.endpoint, p) for w, p in inventory.service_targets(parts[1], parts[0], port)]
+        return []  # a name resolved outside the cluster: its address is not known here
+    if network.nodes.covers(address) and network.node_cidr:
+        return [(network.builtin("nodes"), Port(port))]
+    return [(Endpoint(f"scrape target {host}", EXTERNAL, addresses=address), Port(port))]
 
 
 def webhook_calls(inventory: Inventory, api_server: Endpoint) -> Iterator[Flow]:

@@ -218,9 +218,10 @@ def _cilium_policy(
     rules: dict[str, tuple[Rule, ...]] = {}
     deny: dict[str, tuple[Rule, ...]] = {}
     for direction, prefix in ((INGRESS, "from"), (EGRESS, "to")):
-        if direction in spec:
+        # A direction is enforced when the rule has a non-empty section for it (Cilium's default mode).
+        if spec.get(direction):
             rules[direction] = tuple(_cilium_rule(rule, prefix) for rule in spec.get(direction) or [])
-        if f"{direction}Deny" in spec:
+        if spec.get(f"{direction}Deny"):
             deny[direction] = tuple(_cilium_rule(rule, prefix) for rule in spec.get(f"{direction}Deny") or [])
     return Policy(kind, name, namespace, spec.get("endpointSelector") or {}, rules, deny, application, file)
 
