@@ -111,7 +111,9 @@ def _denials(env: str, flows: list[Flow], context: Context) -> list[Finding]:
         if sides:
             dst = flow.destination
             cause = tuple((s.direction, s.subject.namespace, tuple(p.label for p in s.selecting)) for s in sides)
-            groups.setdefault((dst.kind, dst.namespace, dst.labels, dst.name, cause), []).append((flow, sides))
+            # Pods by namespace and labels; nodes and outside addresses by their addresses, whatever named them.
+            where = (dst.namespace, dst.labels) if dst.kind == PODS else dst.addresses
+            groups.setdefault((dst.kind, where, cause), []).append((flow, sides))
     return [denial(GATE, env, group, context) for group in groups.values()]
 
 
