@@ -57,7 +57,7 @@ def _side(direction: str, subject: Endpoint, peer: Endpoint, flow: Flow, context
         allowed, denied = AddressSet(), AddressSet()
         for policy in side.selecting:
             allowed |= _covered(policy.rules.get(direction, ()), policy, peer, identity, flow, context, side)
-            denied |= _covered(policy.deny.get(direction, ()), policy, peer, identity, flow, context, side)
+            denied |= _covered(policy.deny.get(direction, ()), policy, peer, identity, flow, context, None)
         missing = peer.addresses - (allowed - denied)
         if missing:
             side.missing[identity] = missing
@@ -65,8 +65,15 @@ def _side(direction: str, subject: Endpoint, peer: Endpoint, flow: Flow, context
 
 
 def _covered(
-    rules: tuple[Rule, ...], policy: Policy, peer: Endpoint, identity: str, flow: Flow, context: Context, side: Side
+    rules: tuple[Rule, ...],
+    policy: Policy,
+    peer: Endpoint,
+    identity: str,
+    flow: Flow,
+    context: Context,
+    side: Side | None,
 ) -> AddressSet:
+    """What `rules` select of the peer on the flow's port; `side` (allow rules) collects Cilium notes."""
     covered = AddressSet()
     for rule in rules:
         if not rule.port_matches(flow.port, flow.destination):
@@ -74,7 +81,7 @@ def _covered(
         for selector in rule.peers:
             selected = selector.covers(peer, identity, policy.namespace, context.namespaces, context.model)
             covered |= selected
-            if not selected and context.model.cilium:
+            if side is not None and not selected and context.model.cilium:
                 _explain_cilium(selector, peer, identity, policy, side)
     return covered
 
