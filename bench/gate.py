@@ -44,13 +44,16 @@ def run_all(root: Path, cache: Path, out: Path, mirror: Path) -> tuple[list[EnvR
 
 def print_round(label: str, reports: list[EnvReport], wall: float, target: float | None) -> None:
     print(f"\n{label}: {wall:.2f} s wall for {len(reports)} env(s)" + (f" (target < {target:.0f} s)" if target else ""))
-    stages = "".join(f"{stage:>11}" for stage in STAGES)
-    print(f"  {'env':<8}{stages}{'objects':>9}{'rendered':>10}{'cached':>8}")
+    widths = [max(9, len(stage) + 1) for stage in STAGES]
+    header = "".join(f"{stage:>{width}}" for stage, width in zip(STAGES, widths, strict=True))
+    print(f"  {'env':<8}{header}{'objects':>9}{'rendered':>10}{'cached':>8}")
     for report in reports:
         apps = report.rendered.applications if report.rendered else []
         rendered = sum(app.rendered for app in apps)
         cached = sum(app.from_cache for app in apps)
-        times = "".join(f"{report.timings.get(stage, 0.0):>10.2f}s" for stage in STAGES)
+        times = "".join(
+            f"{report.timings.get(stage, 0.0):>{width - 1}.2f}s" for stage, width in zip(STAGES, widths, strict=True)
+        )
         print(f"  {report.env:<8}{times}{report.objects_validated:>9}{rendered:>10}{cached:>8}")
 
 
