@@ -1,5 +1,5 @@
-"""The manifest gate of one environment: render, then the schema, values, graph, charts, reference, admission
-and sync gates.
+"""The manifest gate of one environment: render, then the schema, values, graph, charts, reference, admission,
+reachability and sync gates.
 
 Every stage is timed (bench/gate.py prints the figures); every problem is a Finding, so a broken
 repository yields a report, never a traceback.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformctl import schemas, syncsim, values_check
+from platformctl import reachability, schemas, syncsim, values_check
 from platformctl.admission.gate import check_admission
 from platformctl.catalogue import REQUIRED_COMPONENTS
 from platformctl.charts import check as charts_check
@@ -119,6 +119,10 @@ def run_gates(
     started = time.perf_counter()
     findings += check_admission(rendered, environment, today)
     timings["admission"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    findings += reachability.check_environment(rendered, environment.cluster, base)
+    timings["reachability"] = time.perf_counter() - started
 
     # Last: the sync simulation builds on every other gate's root causes.
     started = time.perf_counter()

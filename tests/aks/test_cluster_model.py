@@ -171,6 +171,12 @@ def _mutated(tmp_path: Path, repo_root: Path, env_name: str, change: Any) -> Env
         ("dev", lambda s: s["network"].update(serviceCidr="10.244.0.0/24"), "podCidr 10.244.0.0/16 overlaps"),
         ("dev", lambda s: s["network"].update(dnsServiceIp="10.1.0.10"), "dnsServiceIp 10.1.0.10 is not a usable"),
         ("dev", lambda s: s["network"].update(podCidr="10.244.0.1/16"), "invalid address"),
+        ("dev", lambda s: s["network"].update(nodeCidr="10.244.0.0/24"), "nodeCidr 10.244.0.0/24 overlaps podCidr"),
+        (
+            "prod",
+            lambda s: s["network"]["privateEndpoints"]["postgresql"].update(cidr="10.224.1.0/28"),
+            "privateEndpoints.postgresql 10.224.1.0/28 overlaps nodeCidr",
+        ),
     ],
 )
 def test_broken_invariant_is_reported_with_file_and_fix(

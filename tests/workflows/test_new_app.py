@@ -62,3 +62,11 @@ def test_placeholders_and_pins(repo_root: Path) -> None:
 
 def test_every_kind_has_templates() -> None:
     assert "api" in kinds()
+
+
+def test_new_api_brings_its_flows(repo: Path) -> None:
+    """The reachability gate's catalogue entry comes with the app: its pods as an endpoint, renamed."""
+    assert main(["new-app", "sales-api", "--kind", "api"]) == 0
+    flows = yaml.safe_load((repo / "apps/sales-api/flows.yaml").read_text())
+    assert flows["endpoints"]["sales-api"]["pods"] == {"app.kubernetes.io/name": "sales-api"}
+    assert {flow["from"] for flow in flows["flows"]} == {"sales-api"}

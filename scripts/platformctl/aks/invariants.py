@@ -107,3 +107,25 @@ def _check_network(network: dict[str, Any], fail: Any) -> None:
     if dns not in services or dns == services.network_address:
         fail("network", f"dnsServiceIp {dns} is not a usable address of serviceCidr {services}",
              f"use an address inside {services} other than its first, e.g. the 10th")  # fmt: skip
+    _check_address_plan(network, {"podCidr": pods, "serviceCidr": services}, fail)
+
+
+def _check_address_plan(network: dict[str, Any], ranges: dict[str, Any], fail: Any) -> None:
+    """Node subnet and private endpoints (read by the reachability gate) overlap no other range."""
+    named = dict(ranges)
+    candidates = [("nodeCidr", network.get("nodeCidr"))]
+    candidates += [
+        (f"privateEndpoints.{name}", item["cidr"]) for name, item in (network.get("privateEndpoints") or {}).items()
+    ]
+    for field, cidr in candidates:
+        if cidr is None:
+            continue
+        try:
+            subnet = ipaddress.ip_network(cidr)
+        except ValueError as error:
+            fail("network", f"{field}: invalid address: {error}", "use a network address (host bits zero)")
+            continue
+        for other, existing in named.items():
+            if subnet.overlaps(existing):
+                fail("network", f"{field} {subnet} overlaps {other} {existing}", "pick non-overlapping ranges")
+        named[field] = subnet

@@ -1,7 +1,8 @@
-"""Files a new app takes from the reference data app, renamed: its Dockerfile and values files.
+"""Files a new app takes from the reference data app, renamed: its Dockerfile, values files and flows.
 
 These files carry the platform's conventions (registry, probes, replicas per env, PDB/HPA/zone spread
-in prod, warehouse per env, Key Vault secret names, ingress hosts), which change with the platform;
+in prod, warehouse per env, Key Vault secret names, ingress hosts, the flows.yaml of the reachability
+gate: its pods as an endpoint and what it reaches), which change with the platform;
 copying them from the app the catalogue already deploys keeps a scaffold current without a second copy
 of those conventions here. Only names change, plus what is the new app's own: owner, data
 classification, and the managed identity (left empty until the identity exists).
@@ -16,7 +17,7 @@ from platformctl.errors import PlatformError
 from platformctl.promote.yamledit import set_scalar
 from platformctl.scaffold.naming import AppNames
 
-DERIVED = ("Dockerfile", "values.yaml", "values-*.yaml")
+DERIVED = ("Dockerfile", "values.yaml", "values-*.yaml", "flows.yaml")
 _IDENTITY = re.compile(r"^(\s*workloadIdentityClientId:)\s*\S+.*$", re.MULTILINE)
 
 
