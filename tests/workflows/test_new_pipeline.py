@@ -55,6 +55,9 @@ def test_scaffold_files_and_pins(repo: Path) -> None:
     pins = read_pins(repo, "pipeline")
     assert f"dagster=={pins['dagster']}" in pyproject["project"]["dependencies"]
     assert f"dagster-dbt=={pins['dagster-dbt']}" in pyproject["project"]["dependencies"]
+    # What the Dagster instance of platform/dagster needs in the run pods (K8sRunLauncher, PostgreSQL storage).
+    for distribution in ("dagster-k8s", "dagster-postgres"):
+        assert f"{distribution}=={pins[distribution]}" in pyproject["project"]["dependencies"]
     assert "{{" not in (app / "src" / PACKAGE / "definitions.py").read_text()
     assert f'"-m", "{PACKAGE}.definitions"]' in (app / "Dockerfile").read_text()
 

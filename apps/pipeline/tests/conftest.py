@@ -7,16 +7,21 @@ instance in the workspace (so incremental state carries over between runs of the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 from reference_pipeline import cli
 from reference_pipeline.settings import load_settings
 
 CUSTOMERS_PER_DROP = 40
+REPO = Path(__file__).resolve().parents[3]
+ENVS = ("dev", "staging", "prod")
 
 
 @dataclass
@@ -61,3 +66,23 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+HelmTemplate = Callable[..., list[dict]]
+
+
+@pytest.fixture(scope="session")
+def helm_template() -> HelmTemplate:
+    """`helm template` of a chart with value files (the repository's pinned helm): the rendered objects."""
+    helm = shutil.which("helm") or str(REPO / ".tools" / "bin" / "helm")
+    if not Path(helm).exists():
+        pytest.fail("helm is not installed: run scripts/bootstrap/tools.sh (make setup)")
+
+    def render(chart: Path, *values: Path, namespace: str = "default") -> list[dict]:
+        command = [helm, "template", chart.name, str(chart), "--namespace", namespace]
+        for path in values:
+            command += ["-f", str(path)]
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        return [doc for doc in yaml.safe_load_all(out) if doc]
+
+    return render
