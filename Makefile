@@ -17,7 +17,7 @@ export HELM_CONFIG_HOME := $(CURDIR)/.cache/helm/config
 export HELM_DATA_HOME   := $(CURDIR)/.cache/helm/data
 
 .PHONY: help setup tools venvs lock up test lint unit gates validate charts graph clean
-.PHONY: up-data test-pipeline
+.PHONY: up-data test-pipeline dagster
 
 help:
 	@echo "make up    - set up, then run the main job on the embedded defaults"
@@ -97,6 +97,12 @@ loadtest:
 SERVE ?= 1
 up-data:
 	SERVE=$(SERVE) apps/pipeline/up.sh
+
+# The Dagster UI on the local pipeline (assets, checks, lineage, the runs of `make up`): http://127.0.0.1:3000.
+DAGSTER_PORT ?= 3000
+dagster:
+	@scripts/bootstrap/venvs.sh pipelines dvc
+	PIPELINE_DVC=$(CURDIR)/$(VENV_ROOT)/dvc/bin/dvc $(VENV_ROOT)/pipelines/bin/reference-pipeline dev --port $(DAGSTER_PORT)
 
 # Every pipeline app ([tool.platform] venv = "pipelines" in its pyproject.toml), each with its own pytest config.
 test-pipeline:

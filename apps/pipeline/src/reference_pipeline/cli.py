@@ -4,6 +4,7 @@ reference-pipeline prepare               dbt parse (manifest for Dagster) + rest
 reference-pipeline generate --drops 1-3  write deterministic raw drops into the landing folder
 reference-pipeline run                   materialise every asset (raw -> gold -> DataHub) on DuckDB
 reference-pipeline catalog --out FILE    the exposition API's catalog, generated from the dbt manifest
+reference-pipeline dev [--port 3000]     the Dagster UI on this code location (`make dagster`)
 """
 
 from __future__ import annotations
@@ -61,12 +62,14 @@ def prepare() -> None:
     dvc = Path(os.environ.get("PIPELINE_DVC", DBT_PROJECT_DIR.parents[2] / ".venv" / "dvc" / "bin" / "dvc"))
     how = reference_data.restore_reference(REFERENCE_DIR / reference_data.POSTAL_CODES, dvc if dvc.exists() else None)
     print(f"reference postal_codes.csv: {how}")
+    target_path = DBT_PROJECT_DIR / "target"  # where DbtProject looks, whatever DBT_TARGET_PATH says
     project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     # Same target as the runs, so their dbt invocations can reuse this parse (partial parsing).
-    result = dbtRunner().invoke(["parse", "--quiet", *project, "--target", load_settings().dbt_target])
+    target = ["--target", load_settings().dbt_target, "--target-path", str(target_path)]
+    result = dbtRunner().invoke(["parse", "--quiet", *project, *target])
     if not result.success:
         raise PipelineCliError(f"dbt parse failed in {DBT_PROJECT_DIR}: {result.exception}; fix the model it names")
-    print(f"dbt manifest: {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
+    print(f"dbt manifest: {target_path / 'manifest.json'}")
 
 
 def generate(drops: range, customers_per_drop: int, landing_dir: Path) -> None:
@@ -117,6 +120,28 @@ def run() -> int:
     return 0 if result.success and not failed_checks else 1
 
 
+def dev_command(port: int) -> list[str]:
+    """`dagster dev` on this code location, bound to 127.0.0.1, from this interpreter's environment."""
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    return [dagster, "dev", "-m", "reference_pipeline.definitions", "-h", "127.0.0.1", "-p", str(port)]
+
+
+def dev(port: int) -> None:
+    """Prepare (and feed a first set of drops on a fresh work folder), then replace this process with the UI.
+
+    The Dagster instance is the one `reference-pipeline run` and `make up` write to (DAGSTER_HOME under the
+    work folder), so their runs, asset checks and lineage show in the UI.
+    """
+    prepare()
+    landing = load_settings().landing_dir
+    if not (landing / "customers").is_dir():
+        generate(range(1, 4), 500, landing)
+    home = os.environ.get("DAGSTER_HOME", "")  # set by local_environment()
+    print(f"Dagster UI: http://127.0.0.1:{port} (instance {home}); Ctrl-C stops it", flush=True)
+    command = dev_command(port)
+    os.execv(command[0], command)
+
+
 def write_catalog(out: Path) -> None:
     from reference_pipeline.catalog import catalog_from_manifest, write_catalog_file
 
@@ -136,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="materialise every asset on the local DuckDB warehouse")
     cat = sub.add_parser("catalog", help="write the exposition API catalog from the dbt manifest")
     cat.add_argument("--out", type=Path, required=True)
+    ui = sub.add_parser("dev", help="prepare, then serve the Dagster UI on this code location (dagster dev)")
+    ui.add_argument("--port", type=int, default=3000)
     return parser
 
 
@@ -151,6 +178,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run()
         elif args.command == "catalog":
             write_catalog(args.out)
+        elif args.command == "dev":
+            dev(args.port)
     except PipelineCliError as error:
         print(f"reference-pipeline {args.command}: {error}", file=sys.stderr)
         return 2

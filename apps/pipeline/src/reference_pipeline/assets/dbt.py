@@ -10,7 +10,9 @@ warehouse: `raw/<table>` for sources, `<layer>/<table>` for models (`audit/expec
 import os
 import shutil
 import sys
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -29,6 +31,30 @@ dbt_project = DbtProject(
     profiles_dir=DBT_PROJECT_DIR,
     target=os.environ.get("DBT_TARGET", "duckdb"),
 )
+
+
+def _prepare_manifest() -> None:
+    """dbt parse before the manifest is read, where nothing has parsed the project yet.
+
+    Under `dagster dev`, on every load (dagster-dbt's `prepare_if_dev`: edited models show up); elsewhere only
+    when the manifest is missing, so `dagster definitions validate` works on a fresh clone. The image and
+    `reference-pipeline prepare` parse beforehand, so neither parses here. The local profile needs the DuckDB
+    path, and dagster-dbt's preparer runs the `dbt` found on PATH.
+    """
+    dev = dbt_project.preparer.using_dagster_dev()
+    if not dev and dbt_project.manifest_path.exists():
+        return
+    os.environ.setdefault("PIPELINE_DUCKDB_PATH", str(load_settings().warehouse_path))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    if shutil.which("dbt") is None:
+        os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    if dev:
+        dbt_project.prepare_if_dev()
+    else:
+        dbt_project.preparer.prepare(dbt_project)
+
+
+_prepare_manifest()
 
 
 class LayeredTranslator(DagsterDbtTranslator):
@@ -107,20 +133,32 @@ def _with_row_counts(context: dg.AssetExecutionContext, events: list[Any], wareh
     return counted
 
 
-def _target_path(context: dg.AssetExecutionContext) -> Path:
-    """A target folder of this step's own, seeded with the parse of `reference-pipeline prepare`.
+def prepared_target_dir() -> Path:
+    """The project's own target folder: the manifest and parse of `reference-pipeline prepare` or the image build."""
+    return dbt_project.manifest_path.parent
 
-    dagster-dbt gives each invocation a fresh target folder, where dbt finds no partial_parse.msgpack and
-    re-parses the whole project (10-20 s here); copying the prepared parse in lets it parse partially
-    (dbt still re-parses fully when the profile, target or vars differ from the prepared ones).
+
+@contextmanager
+def run_target_dir(context: dg.AssetExecutionContext) -> Iterator[Path]:
+    """A scratch target folder for one dbt invocation, seeded with the prepared parse, removed afterwards.
+
+    Under `DBT_TARGET_PATH` (the image sets /tmp/dbt-target: its root filesystem, the dbt project included,
+    is read-only), else the system temporary folder; never under the project. dagster-dbt gives each
+    invocation a fresh target folder, where dbt finds no partial_parse.msgpack and re-parses the whole project
+    (10-20 s here); copying the prepared parse in lets it parse partially (dbt still re-parses fully when the
+    profile, target or vars differ from the prepared ones). Each folder holds ~4 MB of artifacts the run has
+    already recorded in Dagster, so it is deleted when the invocation is over, failed or not.
     """
-    target_root = DBT_PROJECT_DIR / "target"
-    path = target_root / f"{context.op_def.name}-{context.run.run_id[:8]}"
-    path.mkdir(parents=True, exist_ok=True)
-    prepared = target_root / "partial_parse.msgpack"
-    if prepared.exists():
-        shutil.copy2(prepared, path / prepared.name)
-    return path
+    root = Path(os.environ.get("DBT_TARGET_PATH") or tempfile.gettempdir())
+    root.mkdir(parents=True, exist_ok=True)
+    path = Path(tempfile.mkdtemp(prefix=f"{context.op_def.name}-{context.run.run_id[:8]}-", dir=root))
+    try:
+        prepared = prepared_target_dir() / "partial_parse.msgpack"
+        if prepared.exists():
+            shutil.copyfile(prepared, path / prepared.name)
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
@@ -130,19 +168,22 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     dbt still works (another process) overlaps both. Outputs wait for dbt's exit because their row counts
     are read from the warehouse, which dbt holds until then.
     """
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=_target_path(context))
     outputs: list[Any] = []
-    for event in invocation.stream():
-        if isinstance(event, dg.Output | dg.AssetMaterialization):
-            outputs.append(event)
-        else:
-            yield event
+    with run_target_dir(context) as target_path:
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target_path)
+        for event in invocation.stream():
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                outputs.append(event)
+            else:
+                yield event
+        succeeded = invocation.is_successful()
+        error = None if succeeded else invocation.get_error()
     settings = load_settings()
     if settings.is_local:
         outputs = _with_row_counts(context, outputs, str(settings.warehouse_path))
     yield from outputs
-    if not invocation.is_successful():
-        raise invocation.get_error() or RuntimeError("dbt build failed")
+    if not succeeded:
+        raise error or RuntimeError("dbt build failed")
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_build")
