@@ -4,7 +4,8 @@ For each env, from the Deployment that apps/chart renders with apps/exposition-a
 catalog file the API loads (`CATALOG_FILE`, mapped back through the image's COPY lines, else the packaged
 catalog) must equal the one `reference-pipeline catalog` generates from the dbt manifest (datasets, tables,
 columns, types, filters), and its Snowflake URL must name the account, database and schema the pipeline
-publishes to (platform/dagster values: SNOWFLAKE_ACCOUNT, SNOWFLAKE_DATABASE; schema GOLD). An env on the
+publishes to (platform/dagster values: SNOWFLAKE_ACCOUNT, SNOWFLAKE_DATABASE; schema GOLD) as the role the
+publish step grants it to (SNOWFLAKE_READER_ROLE). An env on the
 sample gold (`sampleGold.enabled`, a DuckDB file generated in the pod) does not serve the pipeline's gold.
 """
 
@@ -61,6 +62,12 @@ def served_catalog_problems(env: str, environment: dict[str, str], generated: di
             f"{env}: WAREHOUSE_URL reads {url.hostname}/{database}/{schema}, the pipeline publishes to "
             f"{'/'.join(expected)}; fix warehouse.url in apps/exposition-api/values-{env}.yaml"
         )
+    role = dict(item.split("=", 1) for item in url.query.split("&") if "=" in item).get("role", "")
+    if role.upper() != target["SNOWFLAKE_READER_ROLE"].upper():
+        problems.append(
+            f"{env}: the API reads as role {role or '(none)'}, the pipeline grants the published gold to "
+            f"{target['SNOWFLAKE_READER_ROLE']} (SNOWFLAKE_READER_ROLE); make them the same role"
+        )
     catalog_file = environment.get("CATALOG_FILE")
     source = image_file((API / "Dockerfile").read_text(encoding="utf-8"), catalog_file) if catalog_file else PACKAGED
     if source is None or not source.is_file():
@@ -108,9 +115,15 @@ def test_a_drift_is_named(environments, generated) -> None:
     drifted["datasets"]["claims"] = claims
     (problem,) = served_catalog_problems("prod", environments["prod"], drifted)
     assert "differs from the dbt manifest's catalog (claims)" in problem
-    old_url = {**environments["prod"], "WAREHOUSE_URL": "snowflake://example-org-prod/GOLD/PUBLIC?user=X"}
+    old_url = {
+        **environments["prod"],
+        "WAREHOUSE_URL": "snowflake://example-org-prod/GOLD/PUBLIC?role=DATA_APPS_READER",
+    }
     (problem,) = served_catalog_problems("prod", old_url, generated)
     assert "reads example-org-prod/GOLD/PUBLIC, the pipeline publishes to example-org-prod/ANALYTICS/GOLD" in problem
+    other_role = {**environments["prod"], "WAREHOUSE_URL": "snowflake://example-org-prod/ANALYTICS/GOLD?role=OTHER"}
+    (problem,) = served_catalog_problems("prod", other_role, generated)
+    assert "reads as role OTHER, the pipeline grants the published gold to DATA_APPS_READER" in problem
     packaged = {key: value for key, value in environments["prod"].items() if key != "CATALOG_FILE"}
     (problem,) = served_catalog_problems("prod", packaged, generated)
     assert "serves apps/exposition-api/src/exposition_api/catalog.yaml" in problem

@@ -11,7 +11,7 @@ import dagster as dg
 from reference_pipeline.assets.datahub import datahub_metadata
 from reference_pipeline.assets.dbt import dbt_build, dbt_resource
 from reference_pipeline.assets.raw import external_raw_specs, raw_drops, raw_postal_codes
-from reference_pipeline.assets.serving import serving_gold
+from reference_pipeline.assets.serving import publish_audited_gold, serving_gold
 from reference_pipeline.checks.assets_checks import all_checks
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import DuckDBWarehouse, SnowflakeWarehouse
@@ -30,8 +30,8 @@ def build_definitions() -> dg.Definitions:
     if settings.is_local:
         assets: list = LOCAL_ASSETS
         warehouse = DuckDBWarehouse(path=str(settings.warehouse_path))
-    else:  # Snowflake: raw tables exist upstream; the exposition API reads gold in Snowflake directly
-        assets = [*external_raw_specs(), dbt_build, datahub_metadata]
+    else:  # Snowflake: raw tables exist upstream; gold is built in the audit schema, published once checked
+        assets = [*external_raw_specs(), dbt_build, publish_audited_gold, datahub_metadata]
         warehouse = SnowflakeWarehouse.from_environment()
     return dg.Definitions(
         assets=assets,

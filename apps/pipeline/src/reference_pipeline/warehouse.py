@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,12 +11,20 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 import duckdb
 
+from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, duckdb_publish, snowflake_statements
+
 if TYPE_CHECKING:  # pandas only when a frame is asked for (the code location loads faster without it)
     import pandas as pd
 
 
 class Warehouse(dg.ConfigurableResource):
-    """What the checks and the DataHub asset need from a warehouse, whichever it is."""
+    """What the checks and the DataHub asset need from a warehouse, whichever it is.
+
+    `gold_schema` is where dbt builds gold and the checks judge it: `gold` on the local DuckDB file (the
+    serving file is its published copy), the audit schema in Snowflake (`publish`: write-audit-publish).
+    """
+
+    gold_schema: str = PUBLISHED_SCHEMA
 
     def query_df(self, sql: str) -> pd.DataFrame:
         raise NotImplementedError
@@ -25,6 +33,10 @@ class Warehouse(dg.ConfigurableResource):
         raise NotImplementedError
 
     def scalar(self, sql: str) -> Any:
+        raise NotImplementedError
+
+    def publish(self, tables: Sequence[str]) -> dict[str, int]:
+        """Make the audited gold tables the published ones (with meta_refresh); rows per table."""
         raise NotImplementedError
 
 
@@ -61,6 +73,13 @@ class DuckDBWarehouse(Warehouse):
             row = con.execute(sql).fetchone()
         return row[0] if row else None
 
+    def publish(self, tables: Sequence[str]) -> dict[str, int]:
+        """The stand-in for Snowflake's clone and swap: audit schema -> published schema, one transaction."""
+        if self.gold_schema != AUDIT_SCHEMA:
+            raise ValueError(f"publish reads {AUDIT_SCHEMA!r}; this warehouse builds gold in {self.gold_schema!r}")
+        with self.connect() as con:
+            return duckdb_publish(con, tables)
+
 
 class SnowflakeWarehouse(Warehouse):
     """The cloud warehouse (same interface as DuckDBWarehouse for the checks and the DataHub asset).
@@ -74,6 +93,8 @@ class SnowflakeWarehouse(Warehouse):
     role: str
     warehouse: str
     database: str
+    reader_role: str
+    gold_schema: str = AUDIT_SCHEMA
 
     def _connect(self) -> Any:
         import snowflake.connector
@@ -107,6 +128,14 @@ class SnowflakeWarehouse(Warehouse):
             row = cursor.execute(sql).fetchone()
         return row[0] if row else None
 
+    def publish(self, tables: Sequence[str]) -> dict[str, int]:
+        """Clone the audit schema, add meta_refresh and grants, swap it with the published schema."""
+        with self._connect() as con, con.cursor() as cursor:
+            for statement in snowflake_statements(self.database, tables, self.reader_role):
+                cursor.execute(statement)
+            rows = cursor.execute(f"select dataset, row_count from {self.database}.{PUBLISHED_SCHEMA}.meta_refresh")
+            return {str(name): int(count) for name, count in rows.fetchall()}
+
     @classmethod
     def from_environment(cls) -> SnowflakeWarehouse:
         return cls(
@@ -116,4 +145,5 @@ class SnowflakeWarehouse(Warehouse):
             role=os.environ.get("SNOWFLAKE_ROLE", "TRANSFORMER"),
             warehouse=os.environ.get("SNOWFLAKE_WAREHOUSE", "TRANSFORMING"),
             database=os.environ.get("SNOWFLAKE_DATABASE", "ANALYTICS"),
+            reader_role=dg.EnvVar("SNOWFLAKE_READER_ROLE"),
         )

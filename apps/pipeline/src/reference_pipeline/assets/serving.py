@@ -12,7 +12,7 @@ import duckdb
 
 from reference_pipeline.checks.assets_checks import GOLD_TABLES
 from reference_pipeline.settings import load_settings
-from reference_pipeline.warehouse import DuckDBWarehouse
+from reference_pipeline.warehouse import DuckDBWarehouse, Warehouse
 
 OWNER = "team:data-platform"
 
@@ -55,3 +55,17 @@ def serving_gold(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) 
     counts = publish_gold(Path(warehouse.path), settings.serving_path)
     context.log.info(f"published {sum(counts.values())} rows to {settings.serving_path}")
     return dg.MaterializeResult(metadata={"path": str(settings.serving_path), "rows": dg.MetadataValue.json(counts)})
+
+
+@dg.asset(
+    key=["publish", "gold"],
+    deps=[dg.AssetKey(["gold", table]) for table in GOLD_TABLES],
+    description="Audited gold made the published gold the exposition API reads (write-audit-publish).",
+    group_name="serving",
+    owners=[OWNER],
+)
+def publish_audited_gold(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Runs only when every gold table and its blocking checks succeeded (Dagster skips it otherwise)."""
+    counts = warehouse.publish(GOLD_TABLES)
+    context.log.info(f"published {sum(counts.values())} rows of {len(counts)} gold tables")
+    return dg.MaterializeResult(metadata={"rows": dg.MetadataValue.json(counts)})

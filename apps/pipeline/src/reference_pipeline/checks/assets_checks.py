@@ -50,7 +50,7 @@ def row_count_check(table: str) -> dg.AssetChecksDefinition:
         blocking=True,
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        current = int(warehouse.scalar(f"select count(*) from gold.{table}") or 0)
+        current = int(warehouse.scalar(f"select count(*) from {warehouse.gold_schema}.{table}") or 0)
         previous = previous_row_count(context.instance, key)
         passed, description = judge_row_count(current, previous)
         return dg.AssetCheckResult(

@@ -1,0 +1,135 @@
+"""Write-audit-publish of gold (src/reference_pipeline/publish.py).
+
+- DuckDB schemas stand in for Snowflake's: gold is written to `gold_audit`, judged by the real blocking
+  row-count checks, and the real publish asset copies it to `gold` only when they pass; a failing check
+  leaves the published gold exactly as it was.
+- The Snowflake statements are checked one by one (parsed as Snowflake SQL): nothing touches the
+  published schema before the single atomic swap.
+- dbt's Snowflake target builds gold into the audit schema (the manifest of `dbt parse --target snowflake`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import sqlglot
+from reference_pipeline.assets.serving import publish_audited_gold
+from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
+from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, snowflake_statements
+from reference_pipeline.settings import DBT_PROJECT_DIR
+from reference_pipeline.warehouse import DuckDBWarehouse
+
+ROWS: dict[str, int] = {}  # rows each fake gold table gets on the next run
+
+
+@dg.multi_asset(specs=[dg.AssetSpec(["gold", table]) for table in GOLD_TABLES], name="gold_models")
+def gold_models(warehouse: DuckDBWarehouse):
+    """Stands in for dbt: writes each gold table into the audit schema with ROWS[table] rows."""
+    with warehouse.connect() as con:
+        con.execute(f"create schema if not exists {AUDIT_SCHEMA}")
+        for table in GOLD_TABLES:
+            rows = f"select range as id from range({ROWS[table]})"
+            con.execute(f"create or replace table {AUDIT_SCHEMA}.{table} as {rows}")
+    for table in GOLD_TABLES:
+        yield dg.MaterializeResult(asset_key=["gold", table], metadata={"dagster/row_count": ROWS[table]})
+
+
+def _published(path: Path) -> dict[str, int]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return dict(con.execute(f"select dataset, row_count from {PUBLISHED_SCHEMA}.meta_refresh").fetchall())
+
+
+def test_a_failed_check_leaves_the_published_gold_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "warehouse.duckdb"
+    defs = dg.Definitions(
+        assets=[gold_models, publish_audited_gold],
+        asset_checks=all_checks(),
+        resources={"warehouse": DuckDBWarehouse(path=str(path), gold_schema=AUDIT_SCHEMA)},
+    )
+    job = defs.resolve_implicit_global_asset_job_def()
+    with dg.instance_for_test() as instance:
+        ROWS.update(dict.fromkeys(GOLD_TABLES, 100))
+        assert job.execute_in_process(instance=instance).success
+        assert _published(path) == dict.fromkeys(GOLD_TABLES, 100)
+        with duckdb.connect(str(path), read_only=True) as con:
+            assert con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.customers").fetchone() == (100,)
+
+        ROWS.update(customers=0)  # the blocking row-count check fails on an empty gold table
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        assert not result.success
+        failed = [e.check_name for e in _evaluations(result) if not e.passed]
+        assert failed == ["row_count_anomaly"]
+        assert ["publish", "gold"] not in [e.asset_key.path for e in result.get_asset_materialization_events()]
+        assert _published(path) == dict.fromkeys(GOLD_TABLES, 100), "published gold changed after a failed check"
+        with duckdb.connect(str(path), read_only=True) as con:
+            assert con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.customers").fetchone() == (100,)
+
+        ROWS.update(dict.fromkeys(GOLD_TABLES, 105))
+        assert job.execute_in_process(instance=instance).success
+        assert _published(path) == dict.fromkeys(GOLD_TABLES, 105)
+
+
+def _evaluations(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
+    return [
+        event.event_specific_data
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION" and event.event_specific_data is not None
+    ]
+
+
+def test_snowflake_statements_touch_the_published_schema_only_by_an_atomic_swap() -> None:
+    statements = snowflake_statements("ANALYTICS", GOLD_TABLES, "DATA_APPS_READER")
+    for statement in statements:
+        sqlglot.parse_one(statement, read="snowflake")  # each is one valid Snowflake statement
+    published, candidate = f"ANALYTICS.{PUBLISHED_SCHEMA}", f"ANALYTICS.{PUBLISHED_SCHEMA}__next"
+    assert statements[0] == f"create or replace schema {candidate} clone ANALYTICS.{AUDIT_SCHEMA}"
+    swap = statements.index(f"alter schema {candidate} swap with {published}")
+    naming_published = [s for s in statements[:swap] if PUBLISHED_SCHEMA in re.findall(r"\bANALYTICS\.(\w+)", s)]
+    assert naming_published == [f"create schema if not exists {published}"]
+    meta = statements[1]
+    assert meta.startswith(f"create or replace table {candidate}.meta_refresh as select 'customers' as dataset")
+    assert all(f"from {candidate}.{table}" in meta for table in GOLD_TABLES)
+    assert f"grant usage on schema {candidate} to role DATA_APPS_READER" in statements[:swap]
+    assert f"grant select on all tables in schema {candidate} to role DATA_APPS_READER" in statements[:swap]
+    assert statements[swap + 1 :] == [f"drop schema if exists {candidate}"]
+    with pytest.raises(ValueError, match="not a plain SQL identifier"):
+        snowflake_statements("ANALYTICS; drop database X", GOLD_TABLES, "R")
+
+
+@pytest.mark.slow
+def test_dbt_snowflake_target_builds_gold_into_the_audit_schema(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "SNOWFLAKE_ACCOUNT": "example-org-test",
+        "SNOWFLAKE_USER": "parse-only",
+        "SNOWFLAKE_PRIVATE_KEY_PATH": str(tmp_path / "no-key.p8"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command = [dbt, "parse", "--quiet", *project, "--target", "snowflake", "--target-path", str(tmp_path / "t")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    nodes = json.loads((tmp_path / "t" / "manifest.json").read_text())["nodes"].values()
+    schemas = {n["config"].get("schema"): n["schema"] for n in nodes if n["resource_type"] == "model"}
+    assert schemas["gold"] == AUDIT_SCHEMA and schemas["silver"] == "silver"
+
+
+def test_the_cloud_job_publishes_after_every_gold_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reference_pipeline.definitions import build_definitions
+
+    for name, value in {"DBT_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u",
+                        "SNOWFLAKE_PRIVATE_KEY_PATH": "/k", "SNOWFLAKE_READER_ROLE": "R"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    graph = build_definitions().resolve_asset_graph()
+    publish = dg.AssetKey(["publish", "gold"])
+    assert {dg.AssetKey(["gold", table]) for table in GOLD_TABLES} <= graph.get(publish).parent_keys
+    assert dg.AssetKey(["serving", "gold"]) not in graph.get_all_asset_keys()
