@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from reference_pipeline import ingestion, reference_data, udfs
+from reference_pipeline import cli, ingestion, reference_data, udfs
 from reference_pipeline.catalog import CatalogGenerationError, api_type, catalog_from_manifest
 from reference_pipeline.raw_drops import DropSpec, DropWriter
 
@@ -83,6 +83,10 @@ def test_reference_md5_mismatch_is_refused_with_the_fix(tmp_path: Path) -> None:
     )
     with pytest.raises(reference_data.ReferenceDataError, match=r"not the tracked version.*fix: `dvc checkout`"):
         reference_data.verified_version(data)
+    data.unlink()
+    with pytest.raises(reference_data.ReferenceDataError, match=r"is missing; fix: `reference-pipeline prepare`"):
+        reference_data.verified_version(data)
+    assert "prepare" in cli.build_parser().format_help()  # the command the message names exists
 
 
 def test_committed_reference_pointer_matches_the_packaged_rebuild(tmp_path: Path) -> None:
@@ -115,3 +119,20 @@ def test_generated_catalog_follows_the_exposition_api_format() -> None:
         assert set(dataset["unique_key"]) <= columns, name
         assert set(dataset["dimensions"]) | set(dataset["measures"]) <= columns, name
         assert dataset["classification"] in {"public", "internal", "confidential", "restricted"}
+
+
+def test_snowpark_packages_are_the_locked_versions() -> None:
+    import yaml
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    packages = project["models"]["reference_pipeline"]["audit"]["+packages"]
+    lock = Path(__file__).resolve().parents[3] / "requirements" / "pipelines.lock"
+    pins = {
+        name.lower().replace("_", "-"): version
+        for name, _, version in (line.partition("==") for line in lock.read_text().splitlines() if "==" in line)
+    }
+    for package in packages:
+        name, _, version = package.partition("==")
+        assert version, f"{package}: pin it to the lock's version ({pins.get(name)})"
+        assert pins[name.lower().replace("_", "-")] == version, f"{package} differs from pipelines.lock"

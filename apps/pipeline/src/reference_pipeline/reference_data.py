@@ -64,7 +64,7 @@ def verified_version(data_file: Path) -> TrackedVersion:
     version = read_pointer(data_file)
     if not data_file.is_file():
         raise ReferenceDataError(
-            f"{data_file}: DVC-tracked file is missing; fix: `reference-pipeline reference restore` (or `dvc pull`)"
+            f"{data_file}: DVC-tracked file is missing; fix: `reference-pipeline prepare` (restores it) or `dvc pull`"
         )
     actual = file_md5(data_file)
     if actual != version.md5:
