@@ -103,6 +103,16 @@ def test_instance_of_each_env_loads_in_the_user_code_venv(helm_template, env: st
         "dagster_postgres"
     }
     assert instance_problems(instance, locked_distributions()) == []
+    # The DagsterRunFailed alert counts failed run Jobs: a failed run must fail its pod (exit 0 otherwise).
+    assert instance["run_launcher"]["config"].get("fail_pod_on_run_failure") is True, (
+        f"{env}: set runLauncher.config.k8sRunLauncher.failPodOnRunFailure: true in platform/dagster values"
+    )
+    # Runs of the reference pipeline never overlap: the run coordinator limits the job's tag to one run.
+    from reference_pipeline.definitions import EXCLUSIVE_TAG
+
+    limits = instance["run_coordinator"]["config"].get("tag_concurrency_limits", [])
+    ((key, value),) = EXCLUSIVE_TAG.items()
+    assert {"key": key, "value": value, "limit": 1} in limits, f"{env}: no run concurrency limit for {key}={value}"
     # The whole file against Dagster's instance schema, as `DagsterInstance.get()` reads it in a run pod.
     (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(instance), encoding="utf-8")
     os.environ.setdefault("DAGSTER_PG_PASSWORD", "placeholder")

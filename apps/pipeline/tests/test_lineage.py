@@ -25,7 +25,7 @@ MANIFEST = {
             "schema": "silver",
             "description": "clean claims",
             "config": {"meta": {"owner": "claims-data-team", "classification": "internal"}},
-            "columns": {"claim_id": {"description": "id"}},
+            "columns": {"claim_id": {"description": "id"}, "claimant_email": {"meta": {"pii": True}}},
             "depends_on": {"nodes": ["source.p.raw.claims", "macro.p.something"]},
         },
         "test.p.unique_claims": {"resource_type": "test", "name": "unique", "schema": "silver", "alias": "x"},
@@ -35,18 +35,27 @@ MANIFEST = {
 
 def test_aspects_lineage_and_failed_check_round_trip(tmp_path: Path) -> None:
     checks = [lineage.CheckOutcome("silver.claims", "unique_claim_id", passed=False, description="2 duplicates")]
-    mcps = lineage.build_mcps(MANIFEST, "duckdb", "warehouse", {"silver.claims": [("claim_id", "VARCHAR")]}, checks)
+    columns = {"silver.claims": [("claim_id", "VARCHAR"), ("claimant_email", "VARCHAR"), ("amount", "DECIMAL(12,2)")]}
+    namespace = lineage.Namespace("snowflake", "ANALYTICS_STAGING", "STG")
+    mcps = lineage.build_mcps(MANIFEST, namespace, columns, checks)
     out = tmp_path / "lineage.json"
     lineage.write_file_sink(mcps, out)
     records = lineage.read_file_sink(out)
 
-    silver = "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.silver.claims,PROD)"
-    raw = "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.raw.claims,PROD)"
+    # As DataHub's own Snowflake and dbt ingestion name them (database.schema.table, lower case; the env's fabric).
+    silver = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics_staging.silver.claims,STG)"
+    raw = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics_staging.raw.claims,STG)"
     aspects = {(r["entityUrn"], r["aspectName"]): r["aspect"]["json"] for r in records}
     assert aspects[(silver, "upstreamLineage")]["upstreams"][0]["dataset"] == raw
     assert (raw, "upstreamLineage") not in aspects
-    assert aspects[(silver, "ownership")]["owners"][0]["owner"] == "urn:li:corpuser:claims-data-team"
-    assert aspects[(silver, "schemaMetadata")]["fields"][0]["fieldPath"] == "claim_id"
+    owner = aspects[(silver, "ownership")]["owners"][0]
+    assert owner["owner"] == "urn:li:corpGroup:claims-data-team" and owner["type"] == "TECHNICAL_OWNER"
+    assert owner["typeUrn"] == "urn:li:ownershipType:__system__technical_owner"
+    fields = {f["fieldPath"]: f for f in aspects[(silver, "schemaMetadata")]["fields"]}
+    assert list(fields) == ["claim_id", "claimant_email", "amount"]
+    assert "NumberType" in str(fields["amount"]["type"]) and "StringType" in str(fields["claim_id"]["type"])
+    assert fields["claimant_email"]["globalTags"]["tags"] == [{"tag": "urn:li:tag:pii"}]
+    assert "globalTags" not in fields["claim_id"] or not fields["claim_id"]["globalTags"]
     assert not any("unique" in urn for urn, _ in aspects if urn.startswith("urn:li:dataset"))
     run = next(r["aspect"]["json"] for r in records if r["aspectName"] == "assertionRunEvent")
     assert run["asserteeUrn"] == silver and run["result"]["type"] == "FAILURE"

@@ -128,17 +128,19 @@ def test_lineage_file_describes_datasets_owners_lineage_and_checks(workspace, fi
         by_aspect.setdefault(record["aspectName"], []).append(record)
     urns = {r["entityUrn"] for r in by_aspect["datasetProperties"]}
     for table in GOLD:
-        assert f"urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.gold.{table},PROD)" in urns
-    gold_customers = "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.gold.customers,PROD)"
+        assert f"urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.gold.{table},DEV)" in urns
+    gold_customers = "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.gold.customers,DEV)"
     lineage_of = {r["entityUrn"]: r["aspect"]["json"]["upstreams"] for r in by_aspect["upstreamLineage"]}
     assert {u["dataset"] for u in lineage_of[gold_customers]} == {
-        "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.silver.customers,PROD)",
-        "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.silver.policies,PROD)",
+        "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.silver.customers,DEV)",
+        "urn:li:dataset:(urn:li:dataPlatform:duckdb,warehouse.silver.policies,DEV)",
     }
     schema = next(r for r in by_aspect["schemaMetadata"] if r["entityUrn"] == gold_customers)
-    assert "email" in {f["fieldPath"] for f in schema["aspect"]["json"]["fields"]}
+    fields = {f["fieldPath"]: f for f in schema["aspect"]["json"]["fields"]}
+    assert fields["email"]["globalTags"]["tags"] == [{"tag": "urn:li:tag:pii"}]  # dbt column meta pii: true
+    assert "NumberType" in str(fields["policies_count"]["type"])
     owners = next(r for r in by_aspect["ownership"] if r["entityUrn"] == gold_customers)
-    assert owners["aspect"]["json"]["owners"][0]["owner"] == "urn:li:corpuser:crm-data-team"
+    assert owners["aspect"]["json"]["owners"][0]["owner"] == "urn:li:corpGroup:crm-data-team"
     tags = next(r for r in by_aspect["globalTags"] if r["entityUrn"] == gold_customers)
     assert "urn:li:tag:classification:confidential" in {t["tag"] for t in tags["aspect"]["json"]["tags"]}
     runs = by_aspect["assertionRunEvent"]

@@ -21,6 +21,7 @@ import dagster as dg
 import duckdb
 import pytest
 import sqlglot
+from reference_pipeline.assets.datahub import datahub_run_failures
 from reference_pipeline.assets.serving import publish_audited_gold
 from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
 from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, snowflake_statements
@@ -47,7 +48,8 @@ def _published(path: Path) -> dict[str, int]:
         return dict(con.execute(f"select dataset, row_count from {PUBLISHED_SCHEMA}.meta_refresh").fetchall())
 
 
-def test_a_failed_check_leaves_the_published_gold_untouched(tmp_path: Path) -> None:
+def test_a_failed_check_leaves_the_published_gold_untouched(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIPELINE_WORK_DIR", str(tmp_path))
     path = tmp_path / "warehouse.duckdb"
     defs = dg.Definitions(
         assets=[gold_models, publish_audited_gold],
@@ -71,10 +73,27 @@ def test_a_failed_check_leaves_the_published_gold_untouched(tmp_path: Path) -> N
         assert _published(path) == dict.fromkeys(GOLD_TABLES, 100), "published gold changed after a failed check"
         with duckdb.connect(str(path), read_only=True) as con:
             assert con.execute(f"select count(*) from {PUBLISHED_SCHEMA}.customers").fetchone() == (100,)
+        _report_failure_to_datahub(instance, result)
+        sink = json.loads((tmp_path / "datahub" / "run-failures.json").read_text())
+        runs = [r["aspect"]["json"] for r in sink if r["aspectName"] == "assertionRunEvent"]
+        failed = [r["assertionUrn"] for r in runs if r["result"]["type"] == "FAILURE"]
+        assert len(runs) == len(GOLD_TABLES) and len(failed) == 1, "DataHub hears of the failed check"
 
         ROWS.update(dict.fromkeys(GOLD_TABLES, 105))
         assert job.execute_in_process(instance=instance).success
         assert _published(path) == dict.fromkeys(GOLD_TABLES, 105)
+
+
+def _report_failure_to_datahub(instance: dg.DagsterInstance, result: dg.ExecuteInProcessResult) -> None:
+    """What the daemon does with a failed run: the run-failure sensor of the code location."""
+    failure = next(e for e in result.all_events if e.event_type_value == "PIPELINE_FAILURE")
+    context = dg.build_run_status_sensor_context(
+        sensor_name="datahub_run_failures",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=failure,
+    ).for_run_failure()
+    datahub_run_failures(context)
 
 
 def _evaluations(result: dg.ExecuteInProcessResult) -> list[dg.AssetCheckEvaluation]:
@@ -129,7 +148,11 @@ def test_the_cloud_job_publishes_after_every_gold_table(monkeypatch: pytest.Monk
     for name, value in {"DBT_TARGET": "snowflake", "SNOWFLAKE_ACCOUNT": "a", "SNOWFLAKE_USER": "u",
                         "SNOWFLAKE_PRIVATE_KEY_PATH": "/k", "SNOWFLAKE_READER_ROLE": "R"}.items():  # fmt: skip
         monkeypatch.setenv(name, value)
-    graph = build_definitions().resolve_asset_graph()
+    defs = build_definitions()
+    # In the cluster the hourly schedule is on from the start, and failed runs reach DataHub.
+    assert defs.resolve_schedule_def("hourly_drops").default_status == dg.DefaultScheduleStatus.RUNNING
+    assert defs.resolve_sensor_def("datahub_run_failures").default_status == dg.DefaultSensorStatus.RUNNING
+    graph = defs.resolve_asset_graph()
     publish = dg.AssetKey(["publish", "gold"])
     assert {dg.AssetKey(["gold", table]) for table in GOLD_TABLES} <= graph.get(publish).parent_keys
     assert dg.AssetKey(["serving", "gold"]) not in graph.get_all_asset_keys()

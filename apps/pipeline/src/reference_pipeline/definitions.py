@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from reference_pipeline.assets.datahub import datahub_metadata
+from reference_pipeline.assets.datahub import datahub_metadata, datahub_run_failures
 from reference_pipeline.assets.dbt import dbt_build, dbt_resource
 from reference_pipeline.assets.raw import external_raw_specs, raw_drops, raw_postal_codes
 from reference_pipeline.assets.serving import publish_audited_gold, serving_gold
@@ -18,10 +18,16 @@ from reference_pipeline.warehouse import DuckDBWarehouse, SnowflakeWarehouse
 
 LOCAL_ASSETS = [raw_drops, raw_postal_codes, dbt_build, serving_gold, datahub_metadata]
 
+# One run at a time: the QueuedRunCoordinator of platform/dagster limits this tag to 1 (a second run of the
+# hourly schedule waits instead of building gold over the first one).
+EXCLUSIVE_TAG = {"platform.example/exclusive": "reference-pipeline"}
+STOPPED = dg.DefaultScheduleStatus.STOPPED
+
 reference_pipeline_job = dg.define_asset_job(
     "reference_pipeline",
     selection=dg.AssetSelection.all(),
     description="Raw drops and references to gold, with checks and DataHub metadata.",
+    tags=EXCLUSIVE_TAG,
 )
 
 
@@ -37,7 +43,16 @@ def build_definitions() -> dg.Definitions:
         assets=assets,
         asset_checks=all_checks(),
         jobs=[reference_pipeline_job],
-        schedules=[dg.ScheduleDefinition(job=reference_pipeline_job, cron_schedule="15 * * * *", name="hourly_drops")],
+        schedules=[
+            dg.ScheduleDefinition(
+                job=reference_pipeline_job,
+                cron_schedule="15 * * * *",
+                name="hourly_drops",
+                # On in the cluster (nothing would run otherwise); off on a laptop, where `make up` runs it.
+                default_status=STOPPED if settings.is_local else dg.DefaultScheduleStatus.RUNNING,
+            )
+        ],
+        sensors=[datahub_run_failures],
         resources={"dbt": dbt_resource(), "warehouse": warehouse},
         executor=dg.in_process_executor if settings.is_local else dg.multiprocess_executor,
     )

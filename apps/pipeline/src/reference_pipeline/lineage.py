@@ -18,9 +18,9 @@ from typing import Any
 from datahub.emitter.mce_builder import (
     make_assertion_urn,
     make_data_platform_urn,
-    make_dataset_urn,
+    make_dataset_urn_with_platform_instance,
+    make_group_urn,
     make_tag_urn,
-    make_user_urn,
 )
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
@@ -30,10 +30,13 @@ from datahub.metadata.schema_classes import (
     AssertionRunEventClass,
     AssertionRunStatusClass,
     AssertionTypeClass,
+    BooleanTypeClass,
     CustomAssertionInfoClass,
     DatasetLineageTypeClass,
     DatasetPropertiesClass,
+    DateTypeClass,
     GlobalTagsClass,
+    NumberTypeClass,
     OtherSchemaClass,
     OwnerClass,
     OwnershipClass,
@@ -43,11 +46,27 @@ from datahub.metadata.schema_classes import (
     SchemaMetadataClass,
     StringTypeClass,
     TagAssociationClass,
+    TimeTypeClass,
     UpstreamClass,
     UpstreamLineageClass,
 )
 
-ENV = "PROD"
+TECHNICAL_OWNER = "urn:li:ownershipType:__system__technical_owner"
+_NUMBER = ("INT", "DECIMAL", "NUMERIC", "NUMBER", "FLOAT", "DOUBLE", "REAL", "HUGEINT")
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Where the datasets live, as DataHub's own Snowflake/dbt ingestion names them, so the URNs merge.
+
+    `database` is the warehouse database (Snowflake: SNOWFLAKE_DATABASE, lower-cased as DataHub does),
+    `env` the fabric of the environment (DEV, STG, PROD), `instance` the platform instance if any.
+    """
+
+    platform: str
+    database: str
+    env: str = "PROD"
+    instance: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,12 +79,33 @@ class CheckOutcome:
     description: str = ""
 
 
-def dataset_urn(platform: str, database: str, table: str) -> str:
-    return make_dataset_urn(platform, f"{database}.{table}", ENV)
+def dataset_urn(namespace: Namespace, table: str) -> str:
+    name = f"{namespace.database}.{table}".lower()
+    return make_dataset_urn_with_platform_instance(namespace.platform, name, namespace.instance, namespace.env)
 
 
 def _owner_urn(owner: str) -> str:
-    return make_user_urn(owner.split("@")[0].replace("team:", ""))
+    """Owners are teams (dbt `meta.owner`): DataHub groups."""
+    return make_group_urn(owner.split("@")[0].replace("team:", ""))
+
+
+def field_type(native: str) -> SchemaFieldDataTypeClass:
+    """DataHub's field type for a warehouse type (DuckDB or Snowflake spelling)."""
+    text = native.upper()
+    if text.startswith(_NUMBER) or text in ("BIGINT", "SMALLINT", "TINYINT", "UBIGINT"):
+        return SchemaFieldDataTypeClass(type=NumberTypeClass())
+    if text == "DATE":
+        return SchemaFieldDataTypeClass(type=DateTypeClass())
+    if text.startswith(("TIMESTAMP", "TIME", "DATETIME")):
+        return SchemaFieldDataTypeClass(type=TimeTypeClass())
+    if text.startswith("BOOL"):
+        return SchemaFieldDataTypeClass(type=BooleanTypeClass())
+    return SchemaFieldDataTypeClass(type=StringTypeClass())
+
+
+def _column_meta(node: dict[str, Any], name: str) -> dict[str, Any]:
+    column = node.get("columns", {}).get(name) or {}
+    return {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
 
 
 def _node_table(node: dict[str, Any]) -> str:
@@ -80,8 +120,7 @@ def _is_check_results(node: dict[str, Any]) -> bool:
 
 def build_mcps(
     manifest: dict[str, Any],
-    platform: str,
-    database: str,
+    namespace: Namespace,
     column_types: dict[str, list[tuple[str, str]]],
     checks: Iterable[CheckOutcome] = (),
     extra_properties: dict[str, dict[str, str]] | None = None,
@@ -93,7 +132,7 @@ def build_mcps(
     mcps: list[MetadataChangeProposalWrapper] = []
     for uid, node in sorted(datasets.items()):
         table = _node_table(node)
-        urn = dataset_urn(platform, database, table)
+        urn = dataset_urn(namespace, table)
         meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
         layer = table.split(".")[0]
         properties = {"layer": layer, "dbt_unique_id": uid, **extra_properties.get(table, {})}
@@ -109,8 +148,11 @@ def build_mcps(
             SchemaFieldClass(
                 fieldPath=name,
                 nativeDataType=kind,
-                type=SchemaFieldDataTypeClass(type=StringTypeClass()),
+                type=field_type(kind),
                 description=(node.get("columns", {}).get(name) or {}).get("description") or None,
+                globalTags=GlobalTagsClass(tags=[TagAssociationClass(tag=make_tag_urn("pii"))])
+                if _column_meta(node, name).get("pii")
+                else None,
             )
             for name, kind in column_types.get(table, [])
         ]
@@ -119,7 +161,7 @@ def build_mcps(
                 entityUrn=urn,
                 aspect=SchemaMetadataClass(
                     schemaName=table,
-                    platform=make_data_platform_urn(platform),
+                    platform=make_data_platform_urn(namespace.platform),
                     version=0,
                     hash="",
                     platformSchema=OtherSchemaClass(rawSchema=""),
@@ -131,7 +173,13 @@ def build_mcps(
         mcps.append(
             MetadataChangeProposalWrapper(
                 entityUrn=urn,
-                aspect=OwnershipClass(owners=[OwnerClass(owner=_owner_urn(owner), type=OwnershipTypeClass.DATAOWNER)]),
+                aspect=OwnershipClass(
+                    owners=[
+                        OwnerClass(
+                            owner=_owner_urn(owner), type=OwnershipTypeClass.TECHNICAL_OWNER, typeUrn=TECHNICAL_OWNER
+                        )
+                    ]
+                ),
             )
         )
         tags = [f"layer:{layer}"]
@@ -153,7 +201,7 @@ def build_mcps(
                     aspect=UpstreamLineageClass(
                         upstreams=[
                             UpstreamClass(
-                                dataset=dataset_urn(platform, database, _node_table(datasets[dep])),
+                                dataset=dataset_urn(namespace, _node_table(datasets[dep])),
                                 type=DatasetLineageTypeClass.TRANSFORMED,
                             )
                             for dep in sorted(upstream_ids)
@@ -161,17 +209,15 @@ def build_mcps(
                     ),
                 )
             )
-    mcps += _assertion_mcps(platform, database, checks)
+    mcps += assertion_mcps(namespace, checks)
     return mcps
 
 
-def _assertion_mcps(
-    platform: str, database: str, checks: Iterable[CheckOutcome]
-) -> list[MetadataChangeProposalWrapper]:
+def assertion_mcps(namespace: Namespace, checks: Iterable[CheckOutcome]) -> list[MetadataChangeProposalWrapper]:
     now_ms = int(time.time() * 1000)
     mcps: list[MetadataChangeProposalWrapper] = []
     for check in checks:
-        dataset = dataset_urn(platform, database, check.table)
+        dataset = dataset_urn(namespace, check.table)
         assertion = make_assertion_urn(f"{check.table}.{check.name}")
         mcps.append(
             MetadataChangeProposalWrapper(

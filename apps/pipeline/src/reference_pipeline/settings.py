@@ -31,6 +31,9 @@ class PipelineSettings:
     lineage_file: Path
     dbt_target: str
     datahub_gms_url: str | None
+    datahub_env: str
+    datahub_platform_instance: str | None
+    snowflake_database: str
     freshness_hours: float
 
     @property
@@ -50,5 +53,9 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> P
         lineage_file=Path(env.get("PIPELINE_LINEAGE_FILE", work_dir / "datahub" / "lineage.json")),
         dbt_target=env.get("DBT_TARGET", DUCKDB_TARGET),
         datahub_gms_url=env.get("DATAHUB_GMS_URL") or None,
+        # DataHub fabric (DEV, STG, PROD) and platform instance: set per env in platform/dagster values.
+        datahub_env=env.get("DATAHUB_ENV", "DEV"),
+        datahub_platform_instance=env.get("DATAHUB_PLATFORM_INSTANCE", "") or None,  # optional
+        snowflake_database=env.get("SNOWFLAKE_DATABASE", "ANALYTICS"),
         freshness_hours=float(env.get("PIPELINE_FRESHNESS_HOURS", "24")),
     )

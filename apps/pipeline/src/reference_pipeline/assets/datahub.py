@@ -5,6 +5,7 @@ acryl-datahub is imported when the asset runs, not when the code location loads 
 
 import json
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -49,6 +50,48 @@ def latest_check_outcomes(instance: dg.DagsterInstance) -> list["lineage.CheckOu
     return outcomes
 
 
+def namespace() -> "lineage.Namespace":
+    """The URN namespace of this deployment: DuckDB file `warehouse` locally, the Snowflake database in the cloud."""
+    from reference_pipeline import lineage
+
+    settings = load_settings()
+    if settings.is_local:
+        return lineage.Namespace("duckdb", "warehouse", settings.datahub_env)
+    return lineage.Namespace(
+        "snowflake", settings.snowflake_database, settings.datahub_env, settings.datahub_platform_instance
+    )
+
+
+def send(mcps: list, file_sink: Path) -> str:
+    """To DataHub GMS when DATAHUB_GMS_URL is set (the cluster), else to a file sink; returns where."""
+    from reference_pipeline import lineage
+
+    settings = load_settings()
+    if settings.datahub_gms_url:
+        lineage.emit_to_gms(mcps, settings.datahub_gms_url, os.environ.get("DATAHUB_GMS_TOKEN"))
+        return settings.datahub_gms_url
+    lineage.write_file_sink(mcps, file_sink)
+    return str(file_sink)
+
+
+@dg.run_failure_sensor(
+    name="datahub_run_failures",
+    description="A failed run still reports its check results to DataHub (the metadata asset is skipped then).",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=60,
+)
+def datahub_run_failures(context: dg.RunFailureSensorContext) -> None:
+    """The metadata asset depends on gold, so a failed check skips it: send the latest check results here."""
+    from reference_pipeline import lineage
+
+    settings = load_settings()
+    checks = latest_check_outcomes(context.instance)
+    mcps = lineage.assertion_mcps(namespace(), checks)
+    destination = send(mcps, settings.lineage_file.with_name("run-failures.json"))
+    failed = sum(not check.passed for check in checks)
+    context.log.info(f"{len(checks)} check results ({failed} failed) sent to {destination}")
+
+
 @dg.asset(
     key=["datahub", "metadata"],
     deps=[dg.AssetKey(["gold", table]) for table in GOLD_TABLES],
@@ -75,15 +118,8 @@ def datahub_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
         if md5 is not None:
             extra["raw.postal_codes"] = {"dvc_md5": str(md5.value)}
     checks = latest_check_outcomes(context.instance)
-    mcps = lineage.build_mcps(
-        manifest, "duckdb" if settings.is_local else "snowflake", "warehouse", column_types, checks, extra
-    )
-    if settings.datahub_gms_url:
-        lineage.emit_to_gms(mcps, settings.datahub_gms_url, os.environ.get("DATAHUB_GMS_TOKEN"))
-        destination = settings.datahub_gms_url
-    else:
-        lineage.write_file_sink(mcps, settings.lineage_file)
-        destination = str(settings.lineage_file)
+    mcps = lineage.build_mcps(manifest, namespace(), column_types, checks, extra)
+    destination = send(mcps, settings.lineage_file)
     return dg.MaterializeResult(
         metadata={
             "destination": destination,
