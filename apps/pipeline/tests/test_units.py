@@ -136,3 +136,18 @@ def test_snowpark_packages_are_the_locked_versions() -> None:
         name, _, version = package.partition("==")
         assert version, f"{package}: pin it to the lock's version ({pins.get(name)})"
         assert pins[name.lower().replace("_", "-")] == version, f"{package} differs from pipelines.lock"
+
+
+def test_every_exposed_gold_model_is_in_the_api_exposure() -> None:
+    import json
+
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    exposed = {
+        uid
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] == "model" and node.get("config", {}).get("meta", {}).get("exposed")
+    }
+    exposure = next(e for e in manifest["exposures"].values() if e["name"] == "exposition_api")
+    assert exposed and exposed == set(exposure["depends_on"]["nodes"]), "list each exposed model in exposures.yml"
