@@ -97,7 +97,6 @@ def test_stateful_components_are_neither_pruned_nor_cascade_deleted(
     for name, component in enabled_components(platform_values).items():
         application = apps.applications[name]
         policy = application["spec"]["syncPolicy"]
-        assert policy["retry"]["limit"] >= 1 and policy["retry"]["backoff"]["factor"] >= 2, name
         finalizers = application["metadata"].get("finalizers", [])
         if component.get("stateful"):
             assert policy["automated"]["prune"] is False, name
@@ -107,6 +106,30 @@ def test_stateful_components_are_neither_pruned_nor_cascade_deleted(
             assert finalizers == ["resources-finalizer.argocd.argoproj.io"], name
     for name in ("datahub", "datahub-prerequisites", "dagster", "kube-prometheus-stack", "argo-cd"):
         assert "finalizers" not in apps.applications[name]["metadata"], name
+
+
+def seconds(duration: str) -> int:
+    """An Argo CD backoff duration (`10s`, `3m`, `1h`) in seconds."""
+    number, unit = int(duration[:-1]), duration[-1]
+    return number * {"s": 1, "m": 60, "h": 3600}[unit]
+
+
+def test_sync_retries_forever_with_a_capped_backoff(apps: Rendered) -> None:
+    """A first bootstrap waits on earlier waves for longer than any fixed number of tries (5 tries gave up
+    after ~5 minutes); a negative limit is Argo CD's "retry forever", and the cap keeps recovery quick."""
+    import jsonschema
+    import yaml
+
+    crd = yaml.safe_load((upstream_mirror() / "crds/argo-cd/application-crd.yaml").read_text(encoding="utf-8"))
+    retry_schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+    retry_schema = retry_schema["syncPolicy"]["properties"]["retry"]
+    for name, application in apps.applications.items():
+        retry = application["spec"]["syncPolicy"]["retry"]
+        jsonschema.validate(retry, retry_schema)
+        assert retry["limit"] < 0, f"{name}: retry.limit {retry['limit']} gives up"
+        backoff = retry["backoff"]
+        assert backoff["factor"] >= 2, name
+        assert seconds(backoff["duration"]) <= seconds(backoff["maxDuration"]) <= 300, name
 
 
 def test_charts_with_crds_over_the_client_side_limit_apply_server_side(apps: Rendered) -> None:

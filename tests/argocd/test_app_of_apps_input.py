@@ -68,6 +68,7 @@ components:
             id="chart-and-path-together",
         ),
         pytest.param("prod", "repo:\n  targetRevision: main\n", r"must be a release tag", id="prod-refuses-a-branch"),
+        pytest.param("dev", "sync:\n  retry:\n    limit: 0\n", r"sync.retry.limit", id="retry-limit-0-never-retries"),
     ],
 )
 def test_invalid_platform_yaml_fails_naming_the_problem(render_apps: Any, env: str, override: str, error: str) -> None:
