@@ -32,8 +32,9 @@ def test_root_application_renders_this_envs_platform_file(env: str) -> None:
     (value_file,) = source["helm"]["valueFiles"]
     assert (repo_root() / ".argocd" / "apps" / value_file).resolve() == repo_root() / "clusters" / env / "platform.yaml"
     assert root["metadata"].get("finalizers", []) == []  # deleting the root never cascades into the platform
-    platform = values(f"clusters/{env}/platform.yaml")
-    assert source["targetRevision"] == platform["repo"]["targetRevision"]
+    # Every root tracks main, so a change of clusters/<env>/platform.yaml (prod: a new release tag) is
+    # a Git operation; the children's pin is repo.targetRevision (a tag in prod, refused otherwise).
+    assert source["targetRevision"] == "main"
     assert project["spec"]["clusterResourceWhitelist"] == []
     assert {k["kind"] for k in project["spec"]["namespaceResourceWhitelist"]} == {"Application", "AppProject"}
     assert project["spec"]["destinations"] == [{"server": "https://kubernetes.default.svc", "namespace": "argocd"}]
@@ -70,6 +71,18 @@ def test_argo_cd_sso_and_rbac_use_the_clusters_entra_ids(env: str) -> None:
         entra["groups"]["platformOperators"]: "role:platform-operator",
         entra["groups"]["readOnly"]: "role:readonly",
     }
+
+
+def test_prod_promotion_is_a_change_of_platform_yaml_on_main(render_apps: Any) -> None:
+    """The prod root reads platform.yaml from main; moving repo.targetRevision there moves every child."""
+    root = bootstrap("prod")["Application"]["spec"]["source"]
+    assert root["targetRevision"] == "main"
+    pinned = values("clusters/prod/platform.yaml")["repo"]["targetRevision"]
+    assert re.fullmatch(r"v\d+\.\d+\.\d+", pinned)
+    promoted = render_apps("prod", "repo:\n  targetRevision: v9.8.7\n")
+    for name, application in promoted.applications.items():
+        in_repo = [s for s in application["spec"]["sources"] if s["repoURL"] == root["repoURL"]]
+        assert in_repo and {s["targetRevision"] for s in in_repo} == {"v9.8.7"}, name
 
 
 def test_key_vault_and_dns_facts_match_cluster_yaml(env: str) -> None:
