@@ -146,11 +146,62 @@ def test_kube_prometheus_stack_is_applied_server_side(apps: Rendered) -> None:
     assert "ServerSideApply=true" in options
     assert "SkipDryRunOnMissingResource=true" in options
     assert "RespectIgnoreDifferences=true" in options
-    assert all("caBundle" in " ".join(d["jqPathExpressions"]) for d in application["spec"]["ignoreDifferences"])
+
+
+# A webhook as cert-manager v1.21.1 renders it (its own selector), then as AKS' Admissions Enforcer
+# rewrites it (Azure/AKS#1771, openkruise/charts#155) and its CA injector fills it.
+CHART_WEBHOOK = {
+    "name": "webhook.cert-manager.io",
+    "namespaceSelector": {
+        "matchExpressions": [{"key": "cert-manager.io/disable-validation", "operator": "NotIn", "values": ["true"]}]
+    },
+    "clientConfig": {"service": {"name": "cert-manager-webhook", "namespace": "cert-manager", "path": "/validate"}},
+}
+AKS_EXPRESSIONS = [
+    {"key": "control-plane", "operator": "DoesNotExist"},
+    {"key": "control-plane", "operator": "NotIn", "values": ["true"]},
+    {"key": "kubernetes.azure.com/managedby", "operator": "NotIn", "values": ["aks"]},
+]
+
+
+def argo_jq_normalize(obj: dict[str, Any], expressions: list[str]) -> dict[str, Any]:
+    """What Argo CD compares: the object with `del(<expression>)` applied for each jqPathExpression."""
+    import json
+    import shutil
+    import subprocess
+
+    jq = shutil.which("jq")
+    assert jq, "jq not found: scripts/bootstrap/tools.sh installs it"
+    for expression in expressions:
+        completed = subprocess.run([jq, "-c", f"del({expression})"], input=json.dumps(obj), capture_output=True,
+                                   text=True, check=True)  # fmt: skip
+        obj = json.loads(completed.stdout)
+    return obj
+
+
+def test_webhooks_rewritten_by_aks_and_ca_injectors_do_not_flap(apps: Rendered) -> None:
+    """Every component shipping admission webhooks ignores exactly what AKS and the CA injectors write."""
+    import copy
+
     with_ignores = {n for n, a in apps.applications.items() if "ignoreDifferences" in a["spec"]}
-    assert with_ignores == {"kube-prometheus-stack"}
+    assert with_ignores == {"kube-prometheus-stack", "cert-manager", "external-secrets"}
+    desired = {"apiVersion": "admissionregistration.k8s.io/v1", "webhooks": [CHART_WEBHOOK]}
+    live = copy.deepcopy(desired)
+    live["webhooks"][0]["namespaceSelector"]["matchExpressions"] += AKS_EXPRESSIONS
+    live["webhooks"][0]["clientConfig"]["caBundle"] = "LS0tLS1CRUdJTi0tLS0t"
     for name in with_ignores:
-        assert "RespectIgnoreDifferences=true" in apps.applications[name]["spec"]["syncPolicy"]["syncOptions"]
+        application = apps.applications[name]
+        assert "RespectIgnoreDifferences=true" in application["spec"]["syncPolicy"]["syncOptions"], name
+        ignores = {d["kind"]: d for d in application["spec"]["ignoreDifferences"]}
+        for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
+            ignore = ignores[kind]
+            assert ignore["group"] == "admissionregistration.k8s.io", name
+            # AKS owns the (atomic) namespaceSelector as field manager admissionsenforcer.
+            assert ignore["managedFieldsManagers"] == ["admissionsenforcer"], name
+            expressions = ignore["jqPathExpressions"]
+            assert argo_jq_normalize(live, expressions) == argo_jq_normalize(desired, expressions), name
+            kept = argo_jq_normalize(desired, expressions)["webhooks"][0]["namespaceSelector"]
+            assert kept == CHART_WEBHOOK["namespaceSelector"], f"{name}: the chart's own selector is still compared"
 
 
 def test_applications_carry_the_platform_labels(apps: Rendered, env: str) -> None:
