@@ -35,10 +35,13 @@ def _plan_sections(output: str) -> dict[str, Any]:
 def test_plan_prints_the_exact_request_bodies(env_name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["aks", "plan", env_name]) == 0
     sections = _plan_sections(capsys.readouterr().out)
-    assert len(sections) == 3
+    assert len(sections) == 4
     cluster_target = next(t for t in sections if t.endswith(f"managedClusters/aks-dataplatform-{env_name}"))
     assert sections[cluster_target]["properties"]["kubernetesVersion"] == "1.34"
     assert any(t.endswith("/policyAssignments/pod-security-restricted") for t in sections)
+    ip_target = next(t for t in sections if "/publicIPAddresses/" in t)
+    ip_path = f"/resourceGroups/rg-dataplatform-{env_name}/providers/Microsoft.Network/publicIPAddresses"
+    assert ip_target.endswith(f"{ip_path}/pip-dataplatform-{env_name}-ingress")
 
 
 def test_check_passes_for_every_environment(capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,7 +70,7 @@ def test_diff_cli_prints_a_drift_table(cli_against_replay: Any, capsys: pytest.C
     out = capsys.readouterr().out
     assert code == 1
     assert re.search(r"managedCluster +properties\.agentPoolProfiles\[general\]\.maxCount +4 +8", out)
-    assert "aks diff dev: 6 field(s) drifted" in out
+    assert "aks diff dev: 7 field(s) drifted" in out  # the ingress public IP is missing too
 
 
 def test_apply_cli_with_yes(cli_against_replay: Any, capsys: pytest.CaptureFixture[str]) -> None:
@@ -75,7 +78,7 @@ def test_apply_cli_with_yes(cli_against_replay: Any, capsys: pytest.CaptureFixtu
     code = main(["aks", "apply", "dev", "--yes", "--poll-interval", "0", "--arm-endpoint", cli_against_replay.base_url])
     out = capsys.readouterr().out
     assert code == 0, out
-    assert out.startswith("# aks plan dev: 3 requests")
+    assert out.startswith("# aks plan dev: 4 requests")
     assert out.rstrip().endswith(
         "aks apply dev: aks-dataplatform-dev Succeeded, Kubernetes 1.34.1, "
         "API server aks-dataplatform-dev-x1y2z3.hcp.westeurope.azmk8s.io"

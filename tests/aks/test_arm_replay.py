@@ -38,6 +38,7 @@ def test_diff_reports_every_drifted_field(arm_server: Any, arm_client: Any, reco
             "['0.0.0.0/0']",
         ),
         ("maintenanceConfiguration", "(resource)"): ("<present>", "<absent>"),
+        ("publicIp", "(resource)"): ("<present>", "<absent>"),
     }
 
 
@@ -81,7 +82,14 @@ def test_apply_runs_the_long_running_create_to_completion(
     (put_policy,) = arm_server.sent("PUT", "/policyAssignments/pod-security-restricted")
     assert put_policy.body == request.policy_assignment.body
     assert put_policy.query["api-version"] == ["2023-04-01"]
-    assert lines[-1] == "PUT policyAssignments/pod-security-restricted: done"
+    (put_ip,) = arm_server.sent("PUT", "/publicIPAddresses/pip-dataplatform-dev-ingress")
+    assert put_ip.body == request.public_ip.body
+    assert put_ip.body["properties"]["publicIPAllocationMethod"] == "Static"
+    assert put_ip.body["sku"]["name"] == "Standard"
+    assert lines[-2:] == [
+        "PUT policyAssignments/pod-security-restricted: done",
+        "PUT publicIPAddresses/pip-dataplatform-dev-ingress: done",
+    ]
 
 
 def test_failed_long_running_operation_shows_arm_code_and_message(

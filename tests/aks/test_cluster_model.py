@@ -177,6 +177,8 @@ def _mutated(tmp_path: Path, repo_root: Path, env_name: str, change: Any) -> Env
             lambda s: s["network"]["privateEndpoints"]["postgresql"].update(cidr="10.224.1.0/28"),
             "privateEndpoints.postgresql 10.224.1.0/28 overlaps nodeCidr",
         ),
+        ("prod", lambda s: s["dns"].update(acmeEmail="platform-team@example.com"), "which Let's Encrypt rejects"),
+        ("dev", lambda s: s["dns"].update(acmeEmail="ops@corp.test"), "reserved domain corp.test"),
     ],
 )
 def test_broken_invariant_is_reported_with_file_and_fix(
@@ -192,6 +194,14 @@ def test_schema_rejects_unknown_field_naming_it(tmp_path: Path, repo_root: Path)
 
     env = _mutated(tmp_path, repo_root, "dev", lambda s: s["nodePools"][0].update(vmsize="Standard_D2s_v5"))
     with pytest.raises(PlatformError, match=r"clusters/dev/cluster.yaml: spec/nodePools/0: .*'vmsize'"):
+        _ = env.cluster
+
+
+def test_schema_requires_the_acme_contact(tmp_path: Path, repo_root: Path) -> None:
+    from platformctl.errors import PlatformError
+
+    env = _mutated(tmp_path, repo_root, "staging", lambda s: s["dns"].pop("acmeEmail"))
+    with pytest.raises(PlatformError, match=r"clusters/staging/cluster.yaml: spec/dns: 'acmeEmail' is a required"):
         _ = env.cluster
 
 

@@ -89,12 +89,32 @@ def test_key_vault_and_dns_facts_match_cluster_yaml(env: str) -> None:
     spec = get_environment(env, repo_root()).cluster["spec"]
     store = values(f"platform/secret-store/values-{env}.yaml")
     assert store["keyVault"] == {"name": spec["keyVault"]["name"], "tenantId": spec["entra"]["tenantId"]}
-    dns = values(f"platform/cluster-issuers/values-{env}.yaml")["dns"]
+    issuers = values(f"platform/cluster-issuers/values-{env}.yaml")
+    assert issuers["email"] == spec["dns"]["acmeEmail"]
+    dns = issuers["dns"]
     assert (dns["zone"], dns["subscriptionId"], dns["resourceGroup"]) == (
         spec["dns"]["zone"],
         spec["subscriptionId"],
         spec["resourceGroup"],
     )
+
+
+def test_traefik_uses_the_clusters_static_public_ip(env: str) -> None:
+    public_ip = get_environment(env, repo_root()).cluster["spec"]["ingress"]["publicIp"]
+    annotations = values(f"platform/ingress/values-{env}.yaml")["service"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/azure-pip-name"] == public_ip["name"]
+    assert annotations["service.beta.kubernetes.io/azure-load-balancer-resource-group"] == public_ip["resourceGroup"]
+
+
+def test_argo_cd_runs_one_controller_shard_per_destination_cluster(apps: Any, env: str) -> None:
+    """The controller shards by cluster: a replica beyond the number of clusters owns nothing."""
+    clusters = {a["spec"]["destination"]["server"] for a in apps.applications.values()}
+    merged = {**values("platform/argo-cd/values.yaml"), **values(f"platform/argo-cd/values-{env}.yaml")}
+    controller = merged.get("controller", {})
+    assert controller.get("replicas", 1) == len(clusters) == 1
+    assert "pdb" not in controller  # minAvailable 1 on one replica would block every node drain
+    params = (merged.get("configs") or {}).get("params") or {}
+    assert not any(key.startswith("controller.sharding") for key in params)
 
 
 def test_prod_images_come_from_the_platform_registry() -> None:

@@ -117,6 +117,16 @@ def seed_violations(env_dir: Path, repo: Path) -> set[tuple[str, str]]:
         }
     )
     expected.add(("CKV_PLATFORM_4", "Deployment/data-apps/scales-to-one"))
+    # Argo CD's application controller: one replica per destination cluster (the tree has one), not two.
+    controller = {"app.kubernetes.io/part-of": "argocd", "app.kubernetes.io/component": "application-controller"}
+    for name, replicas in (("argocd-controller", 1), ("argocd-controller-idle-shard", 2)):
+
+        def shard(d: dict, r: int = replicas) -> None:
+            d["spec"]["replicas"] = r
+            d["metadata"]["labels"].update(controller)
+
+        documents.append(_variant(base, name, shard))
+    expected.add(("CKV_PLATFORM_4", "Deployment/data-apps/argocd-controller-idle-shard"))
     # A data app Deployment without PodDisruptionBudget and HorizontalPodAutoscaler, and without a
     # namespace (as Helm renders it): it lands in the Application's destination namespace data-apps.
     documents.append(_variant(base, "unprotected", lambda d: d["metadata"].pop("namespace", None)))
@@ -216,8 +226,9 @@ def test_each_seeded_violation_fails_naming_check_and_object(
     assert expected - failed == set()
     every_check = {c.id for c in (*KUBERNETES_CHECKS, *UPSTREAM_VALUES_CHECKS, *ADMISSION_CHECKS, RENDERED_CHECK)}
     assert every_check - {check for check, _ in expected} == set(), "a check has no failing fixture"
-    # The compliant objects of the tree still pass.
+    # The compliant objects of the tree still pass, and a one-replica controller for the one cluster too.
     assert not [r for r in report.failures() if r.object == "Deployment/data-apps/exposition-api"]
+    assert ("CKV_PLATFORM_4", "Deployment/data-apps/argocd-controller") not in failed
 
 
 def test_prod_only_checks_do_not_run_in_dev(policy_repo: Callable[..., Path], policy: PolicyRunner) -> None:

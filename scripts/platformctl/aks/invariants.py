@@ -21,6 +21,10 @@ PROD_MIN_ZONES = 2
 MINOR_UPGRADING_CHANNELS = frozenset({"stable", "rapid"})
 #: Taint AKS puts on spot nodes; a spot pool must declare it so only tolerating pods land there.
 SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+#: Domains reserved for documentation and testing (RFC 2606, RFC 6761): Let's Encrypt refuses an
+#: account whose contact is there, so cert-manager would never register and no certificate is issued.
+RESERVED_MAIL_DOMAINS = frozenset({"example.com", "example.net", "example.org"})
+RESERVED_MAIL_TLDS = frozenset({"example", "test", "invalid", "localhost"})
 
 
 def check_cluster(env: Environment) -> list[Finding]:
@@ -64,6 +68,7 @@ def check_cluster(env: Environment) -> list[Finding]:
             f"{env.kubernetes_version} the manifest gate validates against",
             "use channel: patch (or none) and bump spec.kubernetesVersion in a pull request",
         )
+    _check_acme_email(spec["dns"]["acmeEmail"], fail)
     if spec["network"]["policy"] == "cilium" and spec["network"]["dataplane"] != "cilium":
         fail(cluster_name, "network policy cilium needs the cilium dataplane", "set spec.network.dataplane: cilium")
     return findings
@@ -91,6 +96,18 @@ def _check_pools(spec: dict[str, Any], env: str, fail: Any) -> None:
                 fail(name, "spot pool without the spot taint", f"add taint {SPOT_TAINT}")
         if env == PROD and pool["minCount"] < PROD_MIN_NODES:
             fail(name, f"prod pool minCount {pool['minCount']} < {PROD_MIN_NODES}", f"set minCount >= {PROD_MIN_NODES}")
+
+
+def _check_acme_email(email: str, fail: Any) -> None:
+    domain = email.rpartition("@")[2].lower()
+    if domain.rsplit(".", 1)[-1] in RESERVED_MAIL_TLDS or any(
+        domain == reserved or domain.endswith("." + reserved) for reserved in RESERVED_MAIL_DOMAINS
+    ):
+        fail(
+            "dns",
+            f"spec.dns.acmeEmail {email} is on the reserved domain {domain}, which Let's Encrypt rejects",
+            "set spec.dns.acmeEmail to a mailbox the platform team reads (expiry and revocation notices)",
+        )
 
 
 def _check_network(network: dict[str, Any], fail: Any) -> None:

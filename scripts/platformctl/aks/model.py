@@ -1,9 +1,10 @@
 """Build the ARM requests of one environment's cluster from its cluster.yaml.
 
-Three resources make a cluster the platform can use: the ManagedCluster itself (node pools, network,
+Four resources make a cluster the platform can use: the ManagedCluster itself (node pools, network,
 Entra ID, workload identity, add-ons, Azure Monitor, upgrade channel), its planned-maintenance
-configuration for automatic upgrades, and the Azure Policy assignment of the pod security
-initiative the policy add-on enforces at admission time. Every body is built with the
+configuration for automatic upgrades, the Azure Policy assignment of the pod security
+initiative the policy add-on enforces at admission time, and the static public IP of the ingress
+load balancer (Traefik's Service names it; the wildcard DNS record points at it). Every body is built with the
 azure-mgmt-containerservice models so the SDK serialises exactly what `aks apply` sends.
 """
 
@@ -21,6 +22,8 @@ from platformctl.environments import Environment
 AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 #: api-version of Microsoft.Authorization/policyAssignments used for the pod security initiative.
 POLICY_API_VERSION = "2023-04-01"
+#: api-version of Microsoft.Network/publicIPAddresses (azure-mgmt-network is not a dependency: plain body).
+PUBLIC_IP_API_VERSION = "2024-05-01"
 #: Add-on names as ARM spells them (the keys of properties.addonProfiles).
 ADDON_POLICY = "azurepolicy"
 ADDON_KEY_VAULT = "azureKeyvaultSecretsProvider"
@@ -41,6 +44,16 @@ class PolicyAssignment:
 
 
 @dataclass(frozen=True)
+class PlainResource:
+    """An ARM resource sent as a plain JSON body (its SDK is not a dependency)."""
+
+    name: str
+    path: str
+    api_version: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class ClusterRequest:
     """Everything `aks apply` sends for one environment, in order."""
 
@@ -51,6 +64,7 @@ class ClusterRequest:
     managed_cluster: aks.ManagedCluster
     maintenance: aks.MaintenanceConfiguration
     policy_assignment: PolicyAssignment
+    public_ip: PlainResource
 
     @property
     def cluster_id(self) -> str:
@@ -62,6 +76,7 @@ class ClusterRequest:
             f"PUT {self.cluster_id}": self.managed_cluster.as_dict(),
             f"PUT {self.cluster_id}/maintenanceConfigurations/{AUTO_UPGRADE_SCHEDULE}": self.maintenance.as_dict(),
             f"PUT {self.policy_assignment.path}": self.policy_assignment.body,
+            f"PUT {self.public_ip.path}": self.public_ip.body,
         }
 
 
@@ -78,6 +93,7 @@ def build_cluster_request(env: Environment) -> ClusterRequest:
         managed_cluster=build_managed_cluster(cluster),
         maintenance=build_maintenance(spec["upgrade"]["maintenanceWindow"]),
         policy_assignment=build_policy_assignment(spec, cluster_id, env.name),
+        public_ip=build_public_ip(spec),
     )
 
 
@@ -226,3 +242,20 @@ def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> 
         }
     }
     return PolicyAssignment(name=initiative["name"], scope=cluster_id, body=body)
+
+
+def build_public_ip(spec: dict[str, Any]) -> PlainResource:
+    """Static, zone-redundant Standard public IP: AKS' Standard load balancer only takes Standard SKU IPs."""
+    public_ip = spec["ingress"]["publicIp"]
+    path = (
+        f"/subscriptions/{spec['subscriptionId']}/resourceGroups/{public_ip['resourceGroup']}"
+        f"/providers/Microsoft.Network/publicIPAddresses/{public_ip['name']}"
+    )
+    body = {
+        "location": spec["location"],
+        "sku": {"name": "Standard", "tier": "Regional"},
+        "zones": list(spec["availabilityZones"]),
+        "properties": {"publicIPAllocationMethod": "Static", "publicIPAddressVersion": "IPv4"},
+        "tags": dict(spec["tags"]),
+    }
+    return PlainResource(public_ip["name"], path, PUBLIC_IP_API_VERSION, body)

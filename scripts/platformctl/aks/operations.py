@@ -16,7 +16,12 @@ from azure.mgmt.containerservice import ContainerServiceClient
 from platformctl.aks.arm import arm_errors, error_code_and_message
 from platformctl.aks.drift import MISSING, Drift, field_drift
 from platformctl.aks.invariants import check_cluster
-from platformctl.aks.model import AUTO_UPGRADE_SCHEDULE, POLICY_API_VERSION, ClusterRequest, build_cluster_request
+from platformctl.aks.model import (
+    AUTO_UPGRADE_SCHEDULE,
+    POLICY_API_VERSION,
+    ClusterRequest,
+    build_cluster_request,
+)
 from platformctl.environments import Environment
 from platformctl.errors import PlatformError
 
@@ -35,7 +40,7 @@ def plan(env: Environment) -> ClusterRequest:
 
 
 def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: str) -> list[Drift]:
-    """Field-level drift of the live cluster, its upgrade schedule and its policy assignment."""
+    """Field-level drift of the live cluster, its upgrade schedule, its policy assignment and its ingress IP."""
     with arm_errors(f"reading cluster {request.name}", cluster_file=cluster_file):
         live_cluster = _get_or_none(lambda: client.managed_clusters.get(request.resource_group, request.name))
         if live_cluster is None:
@@ -43,9 +48,10 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
         live_schedule = _get_or_none(
             lambda: client.maintenance_configurations.get(request.resource_group, request.name, AUTO_UPGRADE_SCHEDULE)
         )
-        live_policy = _get_policy_assignment(client, request)
+        live_policy = _get_json(client, request.policy_assignment.path, POLICY_API_VERSION)
+        live_ip = _get_json(client, request.public_ip.path, request.public_ip.api_version)
     bodies = request.bodies()
-    desired_cluster, desired_schedule, desired_policy = bodies.values()
+    desired_cluster, desired_schedule, desired_policy, desired_ip = bodies.values()
     drifts = field_drift("managedCluster", desired_cluster, live_cluster.as_dict())
     if live_schedule is None:
         drifts.append(Drift("maintenanceConfiguration", "(resource)", "<present>", MISSING))
@@ -55,6 +61,10 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
         drifts.append(Drift("policyAssignment", "(resource)", "<present>", MISSING))
     else:
         drifts.extend(field_drift("policyAssignment", desired_policy, live_policy))
+    if live_ip is None:
+        drifts.append(Drift("publicIp", "(resource)", "<present>", MISSING))
+    else:
+        drifts.extend(field_drift("publicIp", desired_ip, live_ip))
     return drifts
 
 
@@ -89,7 +99,7 @@ def apply(
     cluster_file: str,
     progress: Callable[[str], None] = print,
 ) -> ApplyResult:
-    """Create or update the cluster (long-running), then its upgrade schedule and policy assignment."""
+    """Create or update the cluster (long-running), its upgrade schedule, policy assignment and ingress IP."""
     check_version_offered(client, request, cluster_file)
     with arm_errors(f"creating/updating cluster {request.name}", cluster_file=cluster_file):
         progress(f"PUT managedClusters/{request.name}: started (long-running, up to {APPLY_TIMEOUT_SECONDS // 60} min)")
@@ -115,6 +125,15 @@ def apply(
         )
         response.raise_for_status()
         progress(f"PUT policyAssignments/{assignment.name}: done")
+    public_ip = request.public_ip
+    with arm_errors(f"creating public IP {public_ip.name}", cluster_file=cluster_file):
+        response = client.send_request(
+            HttpRequest(
+                "PUT", "{endpoint}" + public_ip.path, json=public_ip.body, params={"api-version": public_ip.api_version}
+            )
+        )
+        response.raise_for_status()
+        progress(f"PUT publicIPAddresses/{public_ip.name}: done")
     return ApplyResult(
         provisioning_state=str(cluster.provisioning_state),
         kubernetes_version=str(cluster.current_kubernetes_version or cluster.kubernetes_version),
@@ -126,8 +145,9 @@ def _policy_url(request: ClusterRequest) -> str:
     return "{endpoint}" + request.policy_assignment.path
 
 
-def _get_policy_assignment(client: ContainerServiceClient, request: ClusterRequest) -> dict[str, Any] | None:
-    response = client.send_request(HttpRequest("GET", _policy_url(request), params={"api-version": POLICY_API_VERSION}))
+def _get_json(client: ContainerServiceClient, path: str, api_version: str) -> dict[str, Any] | None:
+    """A resource without SDK model as ARM returns it, or None when it does not exist yet."""
+    response = client.send_request(HttpRequest("GET", "{endpoint}" + path, params={"api-version": api_version}))
     if response.status_code == 404:
         try:
             response.raise_for_status()

@@ -47,8 +47,9 @@ KUBERNETES_CHECKS: tuple[CheckSpec, ...] = (
     ),
     CheckSpec(
         "CKV_PLATFORM_4",
-        "prod replicas >= 2",
-        "set replicaCount: 2 (or autoscaling.minReplicas: 2) or more in values-prod.yaml",
+        "prod replicas >= 2 (Argo CD application controller: one per destination cluster)",
+        "set replicaCount: 2 (or autoscaling.minReplicas: 2) or more in values-prod.yaml; Argo CD's "
+        "controller.replicas: the number of destination clusters",
         PROD_ONLY,
     ),
     CheckSpec(

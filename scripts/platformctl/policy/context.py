@@ -97,6 +97,10 @@ def build_context(
             - {""}
         ),
         "stateful_applications": stateful,
+        # Clusters Argo CD deploys to: its application controller shards by destination cluster.
+        "destination_clusters": sorted(
+            {str((_spec(a).get("destination") or {}).get("server") or "") for a in applications} - {""}
+        ),
     }
 
 
