@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from platformctl.environments import get_environment
-from platformctl.paths import repo_root
+from platformctl.paths import chart_cache, repo_root
 
 IN_REPO_CHARTS = ("platform/namespaces", "platform/secret-store", "platform/cluster-issuers")
 
@@ -64,7 +64,10 @@ def test_argo_cd_sso_and_rbac_use_the_clusters_entra_ids(env: str) -> None:
     argocd = values(f"platform/argo-cd/values-{env}.yaml")["configs"]
     oidc = yaml.safe_load(argocd["cm"]["oidc.config"])
     assert oidc["issuer"] == f"https://login.microsoftonline.com/{entra['tenantId']}/v2.0"
-    assert oidc["clientSecret"] == "$argocd-oidc-entra:clientSecret"  # a Secret reference, never the secret
+    # No client secret: argocd-server signs in to Entra ID with its federated service account token, so
+    # SSO works before External Secrets (wave -2) exists.
+    assert "clientSecret" not in oidc
+    assert oidc["azure"] == {"useWorkloadIdentity": True}
     grants = dict(re.findall(r"^g, ([0-9a-f-]+), (role:[a-z-]+)$", argocd["rbac"]["policy.csv"], flags=re.M))
     assert grants == {
         entra["groups"]["admins"]: "role:admin",
@@ -83,6 +86,30 @@ def test_prod_promotion_is_a_change_of_platform_yaml_on_main(render_apps: Any) -
     for name, application in promoted.applications.items():
         in_repo = [s for s in application["spec"]["sources"] if s["repoURL"] == root["repoURL"]]
         assert in_repo and {s["targetRevision"] for s in in_repo} == {"v9.8.7"}, name
+
+
+def test_argo_cd_sso_trusts_the_federated_credential_of_cluster_yaml(env: str, helm_template: Any) -> None:
+    """The client id of oidc.config, of the server's service account and of cluster.yaml's credential agree,
+    and the credential's subject is the service account the chart gives argocd-server."""
+    credentials = get_environment(env, repo_root()).cluster["spec"]["workloadIdentity"]["federatedCredentials"]
+    (sso,) = [c for c in credentials if c["name"] == "argocd-sso"]
+    base, mine = values("platform/argo-cd/values.yaml"), values(f"platform/argo-cd/values-{env}.yaml")
+    oidc = yaml.safe_load(mine["configs"]["cm"]["oidc.config"])
+    assert oidc["clientID"] == sso["clientId"]
+    assert mine["server"]["serviceAccount"]["annotations"]["azure.workload.identity/client-id"] == sso["clientId"]
+    assert base["server"]["podLabels"]["azure.workload.identity/use"] == "true"
+    archive = chart_cache() / "argo-cd-10.1.1.tgz"
+    if not archive.is_file():
+        pytest.skip("argo-cd-10.1.1.tgz not in the chart cache: the service account name is the chart default")
+    files = ("platform/argo-cd/values.yaml", f"platform/argo-cd/values-{env}.yaml")
+    rendered = helm_template(str(archive), files)
+    namespace, name = sso["serviceAccount"].split("/")
+    accounts = rendered.of_kind("ServiceAccount")
+    assert accounts[name]["metadata"]["annotations"]["azure.workload.identity/client-id"] == sso["clientId"]
+    server = rendered.of_kind("Deployment")["release-argocd-server"]["spec"]["template"]
+    assert server["spec"]["serviceAccountName"] == name
+    assert server["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+    assert namespace == "argocd"
 
 
 def test_key_vault_and_dns_facts_match_cluster_yaml(env: str) -> None:
