@@ -38,7 +38,13 @@ FREE_FORM_VALUES: dict[str, tuple[str, ...]] = {
     "argo-cd": ("configs.cm", "configs.params", "configs.rbac", "configs.secret.extra"),
     # grafana.ini is rendered verbatim; env is a map of environment variables.
     "grafana": ("grafana.ini", "env", "datasources", "dashboards", "dashboardProviders"),
-    "kube-prometheus-stack": ("grafana.grafana.ini", "grafana.env", "prometheus.prometheusSpec.storageSpec"),
+    # alertmanager.config is Alertmanager's configuration file, written verbatim into alertmanager.yaml.
+    "kube-prometheus-stack": (
+        "grafana.grafana.ini",
+        "grafana.env",
+        "prometheus.prometheusSpec.storageSpec",
+        "alertmanager.config",
+    ),
     # datahub: every component takes extra env vars and its global.* settings are passed to Java.
     "datahub": ("global.datahub.*.extraEnvs",),
 }
