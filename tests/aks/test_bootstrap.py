@@ -20,7 +20,7 @@ ENVIRONMENTS = ["dev", "staging", "prod"]
 @pytest.fixture
 def repo_copy(tmp_path: Path, repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The files bootstrap reads, copied so a test can break them; the CLI is pointed at the copy."""
-    for folder in ("clusters", ".argocd", "platform/argo-cd"):
+    for folder in ("clusters", ".argocd", "platform/argo-cd", "platform/secret-store"):
         shutil.copytree(repo_root / folder, tmp_path / folder)
     monkeypatch.setenv("PLATFORM_REPO_ROOT", str(tmp_path))
     return tmp_path
@@ -37,10 +37,14 @@ def test_dry_run_prints_every_step_and_manifest(
 ) -> None:
     assert main(["bootstrap", env_name, "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"# bootstrap {env_name} (dry run: nothing is sent to a cluster): 4 steps")
+    assert out.startswith(f"# bootstrap {env_name} (dry run: nothing is sent to a cluster): 5 steps")
     commands = [line.strip()[2:].split() for line in out.splitlines() if line.startswith("  $ ")]
     assert [Path(argv[0]).name + " " + argv[1] for argv in commands] == [
         "helm upgrade",
+        "az keyvault",
+        "az keyvault",
+        "az keyvault",
+        "kubectl apply",  # the repository credentials, on stdin
         "kubectl wait",
         "kubectl apply",
         "kubectl get",
@@ -59,7 +63,10 @@ def test_dry_run_prints_every_step_and_manifest(
     assert f"--- # .argocd/bootstrap/{env_name}.yaml\n" in out
     assert (repo_root / f".argocd/bootstrap/{env_name}.yaml").read_text().rstrip() in out
     assert not any(arg.startswith("--kubeconfig") for argv in commands for arg in argv)
-    assert out.rstrip().endswith(f"bootstrap {env_name}: dry run complete, 4 steps printed")
+    vault = get_environment(env_name, repo_root).cluster["spec"]["keyVault"]["name"]
+    assert {argv[argv.index("--vault-name") + 1] for argv in commands if argv[1] == "keyvault"} == {vault}
+    assert "githubAppPrivateKey: <Key Vault secret argocd-github-app-private-key>" in out
+    assert out.rstrip().endswith(f"bootstrap {env_name}: dry run complete, 5 steps printed")
 
 
 @pytest.mark.parametrize("env_name", ENVIRONMENTS)
@@ -81,7 +88,8 @@ def test_kubeconfig_and_context_reach_every_command(capsys: pytest.CaptureFixtur
     assert main(["bootstrap", "dev", "--dry-run", "--kubeconfig", "/k/config", "--context", "aks-dev"]) == 0
     commands = [line.split() for line in capsys.readouterr().out.splitlines() if line.startswith("  $ ")]
     assert commands[0][-2:] == ["--kubeconfig=/k/config", "--kube-context=aks-dev"]
-    assert all(argv[-2:] == ["--kubeconfig=/k/config", "--context=aks-dev"] for argv in commands[1:])
+    kubectl = [argv for argv in commands[1:] if Path(argv[1]).name == "kubectl"]  # argv[0] is "$"
+    assert len(kubectl) == 4 and all(argv[-2:] == ["--kubeconfig=/k/config", "--context=aks-dev"] for argv in kubectl)
 
 
 def test_without_kubeconfig_a_real_run_refuses(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,5 @@
-"""Hand a fresh cluster to Argo CD: install Argo CD from its chart, apply the root Application, report.
+"""Hand a fresh cluster to Argo CD: install Argo CD from its chart, give it the repository credentials
+from Key Vault, apply the root Application, report.
 
 The steps are data (`Step`: what, the exact command, the manifest it sends), so `--dry-run` prints
 exactly what a real run executes, and a real run executes exactly what `--dry-run` printed.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +21,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from platformctl.aks.repo_creds import SecretFromKeyVault, repo_credentials
 from platformctl.environments import Environment, load_yaml
 from platformctl.errors import PlatformError
 from platformctl.paths import chart_cache, repo_root, upstream_mirror
@@ -26,6 +29,8 @@ from platformctl.tools import find_tool
 
 #: Runs one command and returns its stdout (`run_command`; tests pass their own).
 Runner = Callable[[Sequence[str]], str]
+#: Runs one command with text on its stdin and returns its stdout.
+StdinRunner = Callable[[Sequence[str], str], str]
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,39 @@ ROOT_APP_POLL_SECONDS = 10
 
 @dataclass(frozen=True)
 class Step:
+    """One command; a `secret` step first reads its values from Key Vault, then sends the Secret on stdin."""
+
     title: str
     argv: list[str]
     manifest_files: list[Path] = field(default_factory=list)
+    secret: SecretFromKeyVault | None = None
+
+    def commands(self) -> list[list[str]]:
+        """Every command the step runs, in order (what the dry run prints)."""
+        if self.secret is None:
+            return [self.argv]
+        az = shutil.which("az") or "az"
+        return [*(self.secret.read_command(az, name) for name in self.secret.from_vault.values()), self.argv]
+
+
+def run_secret_step(step: Step, read: Runner, apply: StdinRunner) -> None:
+    """Read each Key Vault secret of the step, then apply the Secret through stdin (never on disk)."""
+    secret = step.secret
+    assert secret is not None
+    values: dict[str, str] = {}
+    for (key, name), argv in zip(secret.from_vault.items(), step.commands(), strict=False):
+        try:
+            values[key] = read(argv).rstrip("\n")
+        except PlatformError as error:
+            raise PlatformError(
+                f"reading Key Vault secret {name} of vault {secret.vault} for Secret {secret.namespace}/{secret.name}: "
+                f"{error.message}",
+                fix=f"create it (`az keyvault secret set --vault-name {secret.vault} --name {name} ...`) and make "
+                "sure you may read secrets of the vault",
+            ) from None
+        if not values[key]:
+            raise PlatformError(f"Key Vault secret {name} of vault {secret.vault} is empty", fix="set its value")
+    apply(step.argv, secret.manifest(values))
 
 
 @dataclass(frozen=True)
@@ -208,6 +243,15 @@ def plan_bootstrap(
     helm, kubectl = str(find_tool("helm")), str(find_tool("kubectl"))
     helm_conn, kubectl_conn = kube_args(kubeconfig, context, "helm"), kube_args(kubeconfig, context, "kubectl")
     chart = install.chart
+    credentials = [
+        Step(
+            f"create Argo CD's repository credentials {secret.name} from Key Vault {secret.vault} "
+            "(the ExternalSecret of the same name takes them over)",
+            [kubectl, "apply", "--namespace", install.namespace, "--filename", "-", *kubectl_conn],
+            secret=secret,
+        )
+        for secret in repo_credentials(env, install.namespace)
+    ]
     steps = [
         Step(
             f"install Argo CD (chart {chart.name} {chart.version}, release {install.release}) and wait for it",
@@ -217,6 +261,7 @@ def plan_bootstrap(
              "--wait", "--timeout", HELM_TIMEOUT, *helm_conn],
             manifest_files=values,
         ),
+        *credentials,
         Step(
             "wait for the Application CRD to be established",
             [kubectl, "wait", "--for=condition=Established", "crd/applications.argoproj.io",
@@ -255,12 +300,15 @@ def tool_environment() -> dict[str, str]:
     return env
 
 
-def run_command(argv: Sequence[str], timeout: float = 900) -> str:
+def run_command(argv: Sequence[str], timeout: float = 900, stdin: str | None = None) -> str:
     """Run one step; a failure is a one-line PlatformError with the tool's last error line."""
     try:
         completed = subprocess.run(
-            list(argv), capture_output=True, text=True, timeout=timeout, check=False, env=tool_environment()
-        )
+            list(argv), input=stdin, capture_output=True, text=True, timeout=timeout, check=False,
+            env=tool_environment(),
+        )  # fmt: skip
+    except FileNotFoundError:
+        raise PlatformError(f"`{argv[0]}` not found", fix=f"install {Path(argv[0]).name} and put it on PATH") from None
     except subprocess.TimeoutExpired:
         raise PlatformError(f"`{Path(argv[0]).name} {argv[1]}` timed out after {timeout:.0f} s",
                             fix="check the cluster's health, then rerun bootstrap") from None  # fmt: skip

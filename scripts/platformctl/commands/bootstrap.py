@@ -50,10 +50,14 @@ def run(args: argparse.Namespace) -> int:
     *commands, wait_step = plan.steps
     for number, step in enumerate(plan.steps, start=1):
         print(f"step {number}/{len(plan.steps)}: {step.title}")
-        print("  $ " + " ".join(step.argv))
+        for argv in step.commands():
+            print("  $ " + " ".join(argv))
         if args.dry_run:
             for path in step.manifest_files:
                 _print_manifest(path, env.root)
+            if step.secret is not None:
+                print(f"--- # Secret {step.secret.namespace}/{step.secret.name} (stdin; values read from Key Vault)")
+                print(step.secret.redacted_manifest().rstrip())
     if args.dry_run:
         rendered = bootstrap.render_chart_if_cached(plan, bootstrap.run_command)
         chart = plan.install.chart
@@ -66,7 +70,12 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for number, step in enumerate(commands, start=1):
         print(f"running step {number}: {step.title}")
-        bootstrap.run_command(step.argv)
+        if step.secret is not None:
+            bootstrap.run_secret_step(
+                step, bootstrap.run_command, lambda argv, text: bootstrap.run_command(argv, stdin=text)
+            )
+        else:
+            bootstrap.run_command(step.argv)
     print(f"running step {len(plan.steps)}: {wait_step.title}")
     status = bootstrap.wait_for_root_app(wait_step, bootstrap.run_command, timeout=args.timeout)
     verdict = "ready" if status.ready else "NOT ready"
