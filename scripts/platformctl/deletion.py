@@ -16,29 +16,19 @@ which prunes the old Application) of a child Application:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from platformctl.manifests import ObjectKey, group_of
 
 ARGO_FINALIZER = "resources-finalizer.argocd.argoproj.io"
 SYNC_OPTIONS = "argocd.argoproj.io/sync-options"
 
 
-@dataclass(frozen=True, order=True)
-class ObjectRef:
-    group: str
-    kind: str
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        where = f"{self.namespace}/" if self.namespace else ""
-        return f"{self.kind}/{where}{self.name}"
-
-
-def ref(obj: dict[str, Any]) -> ObjectRef:
-    group = str(obj.get("apiVersion", "")).rpartition("/")[0]
+def ref(obj: dict[str, Any]) -> ObjectKey:
+    """The object's identity as rendered (namespace '' when it names none)."""
     metadata = obj.get("metadata") or {}
-    return ObjectRef(group, str(obj["kind"]), str(metadata.get("namespace") or ""), str(metadata["name"]))
+    return ObjectKey(group_of(str(obj.get("apiVersion", ""))), str(obj["kind"]), str(metadata.get("namespace") or ""),
+                     str(metadata["name"]))  # fmt: skip
 
 
 def cascades(application: dict[str, Any]) -> bool:
@@ -79,23 +69,22 @@ def materialised_secrets(objects: Iterable[dict[str, Any]]) -> list[dict[str, An
     return secrets
 
 
-def _collected(obj: dict[str, Any], gone: set[ObjectRef], crds_gone: set[tuple[str, str]]) -> bool:
+def _collected(obj: dict[str, Any], gone: set[ObjectKey], crds_gone: set[tuple[str, str]]) -> bool:
     """Whether the garbage collector deletes `obj` once `gone` are deleted."""
     me = ref(obj)
-    if me.namespace and ObjectRef("", "Namespace", "", me.namespace) in gone:
+    if me.namespace and ObjectKey("", "Namespace", "", me.namespace) in gone:
         return True
     if (me.group, me.kind) in crds_gone:
         return True
     for owner in (obj.get("metadata") or {}).get("ownerReferences") or []:
-        group = str(owner.get("apiVersion", "")).rpartition("/")[0]
-        if ObjectRef(group, owner["kind"], me.namespace, owner["name"]) in gone:
+        if ObjectKey(group_of(str(owner.get("apiVersion", ""))), owner["kind"], me.namespace, owner["name"]) in gone:
             return True
     return False
 
 
 def delete_application(
     application: dict[str, Any], managed: Iterable[dict[str, Any]], cluster: Iterable[dict[str, Any]]
-) -> set[ObjectRef]:
+) -> set[ObjectKey]:
     """Every object of `cluster` that deleting `application` (managing `managed`) ends up deleting."""
     objects = {ref(obj): obj for obj in cluster}
     gone = {ref(obj) for obj in managed if not keeps_on_delete(obj)} if cascades(application) else set()

@@ -52,7 +52,7 @@ def cluster_of(managed: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]
 
 def deleted_secrets(application: dict[str, Any], managed: dict[str, Any], name: str) -> list[str]:
     gone = delete_application(application, managed[name], cluster_of(managed))
-    return sorted(str(r) for r in gone if r.kind == "Secret")
+    return sorted(f"{r.namespace}/{r.name}" for r in gone if r.kind == "Secret")
 
 
 @pytest.mark.parametrize("name", ["external-secrets", "secret-store"])
@@ -88,7 +88,7 @@ def test_without_the_protections_every_secret_would_be_deleted(managed: dict[str
         if obj["kind"] == "ExternalSecret":
             obj["spec"]["target"]["creationPolicy"] = "Owner"
     every_secret = sorted(
-        f"Secret/{s['metadata']['namespace']}/{s['metadata']['name']}"
+        f"{s['metadata']['namespace']}/{s['metadata']['name']}"
         for s in materialised_secrets(unprotected["secret-store"])
     )
     for name in ("external-secrets", "secret-store"):
