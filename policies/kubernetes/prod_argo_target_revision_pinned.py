@@ -1,4 +1,11 @@
-"""Prod: every source of every Argo CD Application is pinned (exact version or commit), never HEAD or a branch."""
+"""Prod: every source of every Argo CD Application is pinned (exact version or commit), never HEAD or a branch.
+
+The check runs on what the app-of-apps chart renders: every child Application, i.e. everything that
+deploys a workload. The root Application (`.argocd/bootstrap/prod.yaml`) tracks `main` on purpose: it
+deploys nothing but these children, rendered from `clusters/prod/platform.yaml`, whose pins (the release
+tag `repo.targetRevision`, exact chart versions) this check verifies on every child. So promotion is a
+pull request on main (docs/runbook-new-environment.md, step 9) and prod still runs only pinned sources.
+"""
 
 from __future__ import annotations
 
