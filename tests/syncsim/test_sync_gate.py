@@ -74,6 +74,11 @@ def test_fail_webhook_whose_pods_are_not_ready_yet_is_healed_by_retry(render_env
     assert "Deployment/kube-prometheus-stack-operator behind Service" in outcome.findings[0].message
     assert "syncPolicy.retry (limit 5)" in outcome.findings[0].message
     assert outcome.stall is None
+    forever = operator_stack(failurePolicy="Fail", caBundle=CA)
+    forever[0].retry_limit = -1  # Argo CD: a negative limit retries without end (the platform's setting)
+    outcome = run(render_env(*forever))
+    assert [f.severity for f in outcome.findings] == ["warning"], lines(outcome.findings)
+    assert "syncPolicy.retry (limit unlimited)" in outcome.findings[0].message
     no_retry = operator_stack(failurePolicy="Fail", caBundle=CA)
     no_retry[0].retry_limit = 0
     outcome = run(render_env(*no_retry))

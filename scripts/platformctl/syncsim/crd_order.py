@@ -74,8 +74,8 @@ def _finding(
             f"{subject} ({kind}.{group}) is applied in wave {app.wave} while {', '.join(same_wave)} creates its CRD "
             f"in the same wave, without SkipDryRunOnMissingResource=true: the dry-run fails until the CRD exists "
             + (
-                f"(the first attempt fails; syncPolicy.retry (limit {sync.retries}) heals it)"
-                if sync.retries
+                f"(the first attempt fails; syncPolicy.retry (limit {sync.retry_limit}) heals it)"
+                if sync.retried
                 else "and without syncPolicy.retry the sync stays failed"
             )
         )
@@ -84,7 +84,7 @@ def _finding(
             f"or give {app.name} a later wave"
         )
         return Finding(
-            "sync", model.env, app.name, kind, name, file, message, fix, "warning" if sync.retries else "error"
+            "sync", model.env, app.name, kind, name, file, message, fix, "warning" if sync.retried else "error"
         )
     if owners:
         where = ", ".join(f"{o} (wave {waves[o]})" for o in owners)

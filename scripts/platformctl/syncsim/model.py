@@ -37,8 +37,19 @@ class AppSync:
 
     @property
     def retries(self) -> int:
+        """syncPolicy.retry.limit: 0 never retries; a negative limit retries forever (Argo CD)."""
         retry = ((self.app.application.get("spec") or {}).get("syncPolicy") or {}).get("retry") or {}
         return int(retry.get("limit") or 0)
+
+    @property
+    def retried(self) -> bool:
+        """Whether a failed sync is tried again."""
+        return self.retries != 0
+
+    @property
+    def retry_limit(self) -> str:
+        """The limit as a message shows it."""
+        return "unlimited" if self.retries < 0 else str(self.retries)
 
 
 @dataclass

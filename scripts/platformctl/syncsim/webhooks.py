@@ -94,9 +94,9 @@ def _check(
             reason = f"{rejects}) because {readiness.why}"
             blockers.append(Blocker(sync.app.name, configuration.kind, configuration.name, reason, readiness.caused_by))
             return
-        severity = "warning" if readiness.healed_by_retry and sync.retries > 0 else "error"
+        severity = "warning" if readiness.healed_by_retry and sync.retried else "error"
         consequence = (
-            f"the first attempt fails and syncPolicy.retry (limit {sync.retries}) applies them again"
+            f"the first attempt fails and syncPolicy.retry (limit {sync.retry_limit}) applies them again"
             if severity == "warning"
             else "the sync fails and never gets further"
         )
