@@ -30,9 +30,11 @@ POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"}
 
 @functools.cache
 def render(fixture: str, component: str, env: str, overrides: str = "") -> tuple[dict[str, Any], ...]:
-    """`helm template` of the fixture chart with platform/<component>/values.yaml, values-<env>.yaml, overrides."""
+    """`helm template` of a fixture chart (or an in-repo chart path) with platform/<component>/values.yaml,
+    values-<env>.yaml, then `overrides` (YAML text)."""
     root = repo_root()
-    command = [str(find_tool("helm")), "template", component, str(CHARTS / fixture), "--namespace", component]
+    chart = CHARTS / fixture if (CHARTS / fixture).is_dir() else root / fixture
+    command = [str(find_tool("helm")), "template", component, str(chart), "--namespace", component]
     for name in ("values.yaml", f"values-{env}.yaml"):
         command += ["-f", str(root / "platform" / component / name)]
     with tempfile.TemporaryDirectory() as scratch:
