@@ -4,7 +4,9 @@ Three resources make a cluster the platform can use: the ManagedCluster itself (
 Entra ID, workload identity, add-ons, Azure Monitor, upgrade channel), its planned-maintenance
 configuration for automatic upgrades, and the Azure Policy assignment of the pod security
 initiative the policy add-on enforces at admission time. Every body is built with the
-azure-mgmt-containerservice models so the SDK serialises exactly what `aks apply` sends.
+azure-mgmt-containerservice models so the SDK serialises exactly what `aks apply` sends. Then the
+artifact cache rules of the platform's container registry, through which every upstream image is
+pulled (plain bodies: azure-mgmt-containerregistry is not a dependency).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from platformctl.environments import Environment
 AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 #: api-version of Microsoft.Authorization/policyAssignments used for the pod security initiative.
 POLICY_API_VERSION = "2023-04-01"
+#: api-version of Microsoft.ContainerRegistry/registries/cacheRules (GA).
+CACHE_RULE_API_VERSION = "2023-07-01"
 #: Add-on names as ARM spells them (the keys of properties.addonProfiles).
 ADDON_POLICY = "azurepolicy"
 ADDON_KEY_VAULT = "azureKeyvaultSecretsProvider"
@@ -41,6 +45,19 @@ class PolicyAssignment:
 
 
 @dataclass(frozen=True)
+class CacheRule:
+    """One ACR artifact cache rule: pulls of <registry>/<target> are served from <source> upstream."""
+
+    name: str
+    registry_id: str
+    body: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return f"{self.registry_id}/cacheRules/{self.name}"
+
+
+@dataclass(frozen=True)
 class ClusterRequest:
     """Everything `aks apply` sends for one environment, in order."""
 
@@ -51,6 +68,7 @@ class ClusterRequest:
     managed_cluster: aks.ManagedCluster
     maintenance: aks.MaintenanceConfiguration
     policy_assignment: PolicyAssignment
+    cache_rules: tuple[CacheRule, ...] = ()
 
     @property
     def cluster_id(self) -> str:
@@ -62,6 +80,7 @@ class ClusterRequest:
             f"PUT {self.cluster_id}": self.managed_cluster.as_dict(),
             f"PUT {self.cluster_id}/maintenanceConfigurations/{AUTO_UPGRADE_SCHEDULE}": self.maintenance.as_dict(),
             f"PUT {self.policy_assignment.path}": self.policy_assignment.body,
+            **{f"PUT {rule.path}": rule.body for rule in self.cache_rules},
         }
 
 
@@ -78,6 +97,7 @@ def build_cluster_request(env: Environment) -> ClusterRequest:
         managed_cluster=build_managed_cluster(cluster),
         maintenance=build_maintenance(spec["upgrade"]["maintenanceWindow"]),
         policy_assignment=build_policy_assignment(spec, cluster_id, env.name),
+        cache_rules=build_cache_rules(spec["containerRegistry"]),
     )
 
 
@@ -226,3 +246,14 @@ def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> 
         }
     }
     return PolicyAssignment(name=initiative["name"], scope=cluster_id, body=body)
+
+
+def build_cache_rules(registry: dict[str, Any]) -> tuple[CacheRule, ...]:
+    return tuple(
+        CacheRule(
+            name=rule["name"],
+            registry_id=registry["resourceId"],
+            body={"properties": {"sourceRepository": rule["source"], "targetRepository": rule["target"]}},
+        )
+        for rule in registry.get("cacheRules", [])
+    )

@@ -16,7 +16,14 @@ from azure.mgmt.containerservice import ContainerServiceClient
 from platformctl.aks.arm import arm_errors, error_code_and_message
 from platformctl.aks.drift import MISSING, Drift, field_drift
 from platformctl.aks.invariants import check_cluster
-from platformctl.aks.model import AUTO_UPGRADE_SCHEDULE, POLICY_API_VERSION, ClusterRequest, build_cluster_request
+from platformctl.aks.model import (
+    AUTO_UPGRADE_SCHEDULE,
+    CACHE_RULE_API_VERSION,
+    POLICY_API_VERSION,
+    CacheRule,
+    ClusterRequest,
+    build_cluster_request,
+)
 from platformctl.environments import Environment
 from platformctl.errors import PlatformError
 
@@ -44,8 +51,10 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
             lambda: client.maintenance_configurations.get(request.resource_group, request.name, AUTO_UPGRADE_SCHEDULE)
         )
         live_policy = _get_policy_assignment(client, request)
-    bodies = request.bodies()
-    desired_cluster, desired_schedule, desired_policy = bodies.values()
+        live_rules = {rule.name: _get_arm(client, rule.path, CACHE_RULE_API_VERSION) for rule in request.cache_rules}
+    desired_cluster = request.managed_cluster.as_dict()
+    desired_schedule = request.maintenance.as_dict()
+    desired_policy = request.policy_assignment.body
     drifts = field_drift("managedCluster", desired_cluster, live_cluster.as_dict())
     if live_schedule is None:
         drifts.append(Drift("maintenanceConfiguration", "(resource)", "<present>", MISSING))
@@ -55,6 +64,12 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
         drifts.append(Drift("policyAssignment", "(resource)", "<present>", MISSING))
     else:
         drifts.extend(field_drift("policyAssignment", desired_policy, live_policy))
+    for rule in request.cache_rules:
+        live_rule = live_rules[rule.name]
+        if live_rule is None:
+            drifts.append(Drift(f"cacheRule[{rule.name}]", "(resource)", "<present>", MISSING))
+        else:
+            drifts.extend(field_drift(f"cacheRule[{rule.name}]", rule.body, live_rule))
     return drifts
 
 
@@ -115,6 +130,9 @@ def apply(
         )
         response.raise_for_status()
         progress(f"PUT policyAssignments/{assignment.name}: done")
+    for rule in request.cache_rules:
+        _put_cache_rule(client, rule, cluster_file)
+        progress(f"PUT cacheRules/{rule.name}: done")
     return ApplyResult(
         provisioning_state=str(cluster.provisioning_state),
         kubernetes_version=str(cluster.current_kubernetes_version or cluster.kubernetes_version),
@@ -126,8 +144,22 @@ def _policy_url(request: ClusterRequest) -> str:
     return "{endpoint}" + request.policy_assignment.path
 
 
+def _put_cache_rule(client: ContainerServiceClient, rule: CacheRule, cluster_file: str) -> None:
+    """PUT answers 200/201 with the rule, or 201 + Azure-AsyncOperation; a rule is ready within seconds."""
+    with arm_errors(f"creating cache rule {rule.name}", cluster_file=cluster_file):
+        request = HttpRequest(
+            "PUT", "{endpoint}" + rule.path, json=rule.body, params={"api-version": CACHE_RULE_API_VERSION}
+        )
+        client.send_request(request).raise_for_status()
+
+
 def _get_policy_assignment(client: ContainerServiceClient, request: ClusterRequest) -> dict[str, Any] | None:
-    response = client.send_request(HttpRequest("GET", _policy_url(request), params={"api-version": POLICY_API_VERSION}))
+    return _get_arm(client, request.policy_assignment.path, POLICY_API_VERSION)
+
+
+def _get_arm(client: ContainerServiceClient, path: str, api_version: str) -> dict[str, Any] | None:
+    """GET an ARM resource outside the containerservice API: its JSON, or None when it does not exist."""
+    response = client.send_request(HttpRequest("GET", "{endpoint}" + path, params={"api-version": api_version}))
     if response.status_code == 404:
         try:
             response.raise_for_status()
