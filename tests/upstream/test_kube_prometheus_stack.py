@@ -69,3 +69,9 @@ def test_fixture_deploys_node_exporter_rules_and_dashboards_with_the_chart_defau
     objects = render(FIXTURE, COMPONENT, "dev", "nodeExporter: {enabled: true}\ndefaultRules: {rules: {node: true}}\n")
     kinds = {obj["kind"] for obj in objects if "node" in obj["metadata"]["name"]}
     assert kinds == {"DaemonSet", "PrometheusRule", "ConfigMap"}
+
+
+def test_prometheus_startup_duration_is_valid_for_the_crd(render: Any, env: str) -> None:
+    """The CRD wants >= 60 when the field is present; the chart writes 0 with helm 3.18.0."""
+    (prometheus,) = (obj for obj in render(FIXTURE, COMPONENT, env) if obj["kind"] == "Prometheus")
+    assert prometheus["spec"].get("maximumStartupDurationSeconds", 60) >= 60
