@@ -9,7 +9,6 @@ Applications do), so CI proves offline what those values do, without the upstrea
 from __future__ import annotations
 
 import functools
-import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -18,13 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from platformctl.errors import PlatformError
-from platformctl.helm import _helm_env
+from platformctl.helm import HelmRequest, template
 from platformctl.paths import repo_root
-from platformctl.tools import find_tool
 
 CHARTS = Path(__file__).parent / "charts"
 ENVIRONMENTS = ("dev", "staging", "prod")
+KUBE_VERSION = "1.34.0"  # the clusters' version (clusters/<env>/cluster.yaml); the fixtures do not depend on it
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"}
 
 
@@ -34,18 +32,14 @@ def render(fixture: str, component: str, env: str, overrides: str = "") -> tuple
     values-<env>.yaml, then `overrides` (YAML text)."""
     root = repo_root()
     chart = CHARTS / fixture if (CHARTS / fixture).is_dir() else root / fixture
-    command = [str(find_tool("helm")), "template", component, str(chart), "--namespace", component]
-    for name in ("values.yaml", f"values-{env}.yaml"):
-        command += ["-f", str(root / "platform" / component / name)]
+    value_files = [root / "platform" / component / name for name in ("values.yaml", f"values-{env}.yaml")]
     with tempfile.TemporaryDirectory() as scratch:
         if overrides:
-            extra = Path(scratch) / "overrides.yaml"
-            extra.write_text(overrides, encoding="utf-8")
-            command += ["-f", str(extra)]
-        result = subprocess.run(command, capture_output=True, text=True, env=_helm_env(root), check=False)
-    if result.returncode != 0:
-        raise PlatformError(f"helm template {fixture}: {result.stderr.strip()}", fix="see the fixture chart")
-    return tuple(doc for doc in yaml.safe_load_all(result.stdout) if doc)
+            value_files.append(Path(scratch) / "overrides.yaml")
+            value_files[-1].write_text(overrides, encoding="utf-8")
+        request = HelmRequest(chart, component, component, tuple(value_files), KUBE_VERSION, include_crds=False)
+        text, _ = template(request, root=root, cache_dir=None)
+    return tuple(doc for doc in yaml.safe_load_all(text) if doc)
 
 
 def pod_specs(objects: tuple[dict[str, Any], ...]) -> Iterator[tuple[str, dict[str, Any]]]:

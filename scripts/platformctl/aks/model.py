@@ -32,29 +32,22 @@ ADDON_CONTAINER_INSIGHTS = "omsagent"
 
 
 @dataclass(frozen=True)
-class PolicyAssignment:
-    """A policy assignment at the cluster's scope (azure-mgmt-resource is not a dependency: plain body)."""
+class ChildResource:
+    """An ARM resource sent as a plain body under `scope` (its provider's SDK is not a dependency):
+    the pod security policy assignment at the cluster's scope, the registry's cache rules."""
 
     name: str
     scope: str
+    collection: str  # the path segment(s) between the scope and the name
     body: dict[str, Any]
 
     @property
     def path(self) -> str:
-        return f"{self.scope}/providers/Microsoft.Authorization/policyAssignments/{self.name}"
+        return f"{self.scope}/{self.collection}/{self.name}"
 
 
-@dataclass(frozen=True)
-class CacheRule:
-    """One ACR artifact cache rule: pulls of <registry>/<target> are served from <source> upstream."""
-
-    name: str
-    registry_id: str
-    body: dict[str, Any]
-
-    @property
-    def path(self) -> str:
-        return f"{self.registry_id}/cacheRules/{self.name}"
+POLICY_ASSIGNMENTS = "providers/Microsoft.Authorization/policyAssignments"
+CACHE_RULES = "cacheRules"
 
 
 @dataclass(frozen=True)
@@ -67,8 +60,8 @@ class ClusterRequest:
     name: str
     managed_cluster: aks.ManagedCluster
     maintenance: aks.MaintenanceConfiguration
-    policy_assignment: PolicyAssignment
-    cache_rules: tuple[CacheRule, ...] = ()
+    policy_assignment: ChildResource
+    cache_rules: tuple[ChildResource, ...] = ()
 
     @property
     def cluster_id(self) -> str:
@@ -230,7 +223,7 @@ def build_maintenance(window: dict[str, Any]) -> aks.MaintenanceConfiguration:
     )
 
 
-def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> PolicyAssignment:
+def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> ChildResource:
     initiative = spec["azurePolicy"]["initiative"]
     body = {
         "properties": {
@@ -245,14 +238,15 @@ def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> 
             },
         }
     }
-    return PolicyAssignment(name=initiative["name"], scope=cluster_id, body=body)
+    return ChildResource(name=initiative["name"], scope=cluster_id, collection=POLICY_ASSIGNMENTS, body=body)
 
 
-def build_cache_rules(registry: dict[str, Any]) -> tuple[CacheRule, ...]:
+def build_cache_rules(registry: dict[str, Any]) -> tuple[ChildResource, ...]:
     return tuple(
-        CacheRule(
+        ChildResource(
             name=rule["name"],
-            registry_id=registry["resourceId"],
+            scope=registry["resourceId"],
+            collection=CACHE_RULES,
             body={"properties": {"sourceRepository": rule["source"], "targetRepository": rule["target"]}},
         )
         for rule in registry.get("cacheRules", [])

@@ -20,7 +20,7 @@ from platformctl.aks.model import (
     AUTO_UPGRADE_SCHEDULE,
     CACHE_RULE_API_VERSION,
     POLICY_API_VERSION,
-    CacheRule,
+    ChildResource,
     ClusterRequest,
     build_cluster_request,
 )
@@ -144,7 +144,7 @@ def _policy_url(request: ClusterRequest) -> str:
     return "{endpoint}" + request.policy_assignment.path
 
 
-def _put_cache_rule(client: ContainerServiceClient, rule: CacheRule, cluster_file: str) -> None:
+def _put_cache_rule(client: ContainerServiceClient, rule: ChildResource, cluster_file: str) -> None:
     """PUT answers 200/201 with the rule, or 201 + Azure-AsyncOperation; a rule is ready within seconds."""
     with arm_errors(f"creating cache rule {rule.name}", cluster_file=cluster_file):
         request = HttpRequest(
