@@ -17,13 +17,18 @@ from typing import Any
 import pytest
 import yaml
 
+from platformctl.admission.azure.initiative import initiative_of
+from platformctl.admission.gate import judge
+from platformctl.admission.namespaces import PodSecurity, parse_version
+from platformctl.admission.pods import pod_templates
+from platformctl.admission.violations import describe
+from platformctl.environments import get_environment
 from platformctl.helm import HelmRequest, template
 from platformctl.paths import repo_root
 
 CHARTS = Path(__file__).parent / "charts"
 ENVIRONMENTS = ("dev", "staging", "prod")
 KUBE_VERSION = "1.34.0"  # the clusters' version (clusters/<env>/cluster.yaml); the fixtures do not depend on it
-POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "Job", "ReplicaSet"}
 
 
 @functools.cache
@@ -44,35 +49,23 @@ def render(fixture: str, component: str, env: str, overrides: str = "") -> tuple
 
 def pod_specs(objects: tuple[dict[str, Any], ...]) -> Iterator[tuple[str, dict[str, Any]]]:
     """(Kind/name, pod spec) of every workload, CronJobs included."""
-    for obj in objects:
-        spec = obj.get("spec") or {}
-        name = f"{obj['kind']}/{obj['metadata']['name']}"
-        if obj["kind"] in POD_KINDS:
-            yield name, spec["template"]["spec"]
-        elif obj["kind"] == "CronJob":
-            yield name, spec["jobTemplate"]["spec"]["template"]["spec"]
+    for pod in pod_templates(objects, "default"):
+        yield f"{pod.kind}/{pod.name}", pod.spec
 
 
-def restricted_problems(pod: dict[str, Any]) -> list[str]:
-    """What keeps a pod spec from Pod Security `restricted` (the AKS restricted initiative checks the same)."""
-    problems = [field for field in ("hostNetwork", "hostPID", "hostIPC") if pod.get(field)]
-    problems += [f"hostPath volume {v['name']}" for v in pod.get("volumes") or [] if "hostPath" in v]
-    pod_context = pod.get("securityContext") or {}
-    for container in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
-        context, name = container.get("securityContext") or {}, container["name"]
-        capabilities = context.get("capabilities") or {}
-        seccomp = (context.get("seccompProfile") or pod_context.get("seccompProfile") or {}).get("type")
-        checks = {
-            "privileged": not context.get("privileged"),
-            "allowPrivilegeEscalation: false": context.get("allowPrivilegeEscalation") is False,
-            "capabilities.drop: [ALL]": "ALL" in (capabilities.get("drop") or []),
-            "no added capability but NET_BIND_SERVICE": set(capabilities.get("add") or []) <= {"NET_BIND_SERVICE"},
-            "runAsNonRoot: true": context.get("runAsNonRoot", pod_context.get("runAsNonRoot")) is True,
-            "runAsUser != 0": context.get("runAsUser", pod_context.get("runAsUser")) != 0,
-            "seccompProfile RuntimeDefault or Localhost": seccomp in {"RuntimeDefault", "Localhost"},
-        }
-        problems += [f"container {name}: {rule}" for rule, ok in checks.items() if not ok]
-    return problems
+def rejections(objects: tuple[dict[str, Any], ...], env: str, namespace: str) -> dict[str, list[str]]:
+    """Kind/name -> '<check id>: <what>' of every admission rule that rejects a pod template of `objects`
+    in `namespace` of `env`: Pod Security `restricted` (what every namespace enforces) and the env's Azure
+    Policy initiative, judged by the admission gate itself."""
+    environment = get_environment(env)
+    security = PodSecurity("restricted", parse_version(environment.kubernetes_version))
+    initiative = initiative_of(environment.cluster)
+    found: dict[str, list[str]] = {}
+    for pod in pod_templates(objects, namespace):
+        problems = [f"{r.check_id}: {describe(r.parts)}" for r in judge(pod, security, initiative)]
+        if problems:
+            found[f"{pod.kind}/{pod.name}"] = problems
+    return found
 
 
 @pytest.fixture(params=ENVIRONMENTS)
@@ -91,6 +84,7 @@ def pod_specs_fixture() -> Callable[..., Iterator[tuple[str, dict[str, Any]]]]:
     return pod_specs
 
 
-@pytest.fixture(name="restricted_problems")
-def restricted_problems_fixture() -> Callable[[dict[str, Any]], list[str]]:
-    return restricted_problems
+@pytest.fixture(name="rejections")
+def rejections_fixture() -> Callable[..., dict[str, list[str]]]:
+    """`rejections(objects, env, namespace)`: what the admission gate rejects, per pod template."""
+    return rejections

@@ -19,29 +19,36 @@ def values(env: str) -> dict[str, Any]:
     return deep_merge(base, overlay)
 
 
-def pods(merged: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Pod specs as the chart builds them: <component>.podSecurityContext on the pod, .securityContext on
-    its containers (init containers such as check-db-ready included); run pods from runK8sConfig."""
+def pods(merged: dict[str, Any]) -> tuple[dict[str, Any], ...]:
+    """Deployments as the chart builds them: <component>.podSecurityContext on the pod, .securityContext on
+    its containers (init containers such as check-db-ready included); a Job for the run pods (runK8sConfig)."""
 
-    def pod(pod_context: Any, container_context: Any) -> dict[str, Any]:
-        return {"securityContext": pod_context, "containers": [{"name": "main", "securityContext": container_context}]}
+    def workload(kind: str, name: str, pod_context: Any, container_context: Any) -> dict[str, Any]:
+        container = {"name": "main", "image": "dagster", "securityContext": container_context}
+        spec = {
+            "securityContext": pod_context,
+            "initContainers": [{**container, "name": "init"}],
+            "containers": [container],
+        }
+        return {"kind": kind, "metadata": {"name": name}, "spec": {"template": {"spec": spec}}}
 
-    found = {
-        name: pod(merged[name]["podSecurityContext"], merged[name]["securityContext"])
+    found = [
+        workload("Deployment", name, merged[name]["podSecurityContext"], merged[name]["securityContext"])
         for name in ("dagsterWebserver", "dagsterDaemon")
-    }
+    ]
     for deployment in merged["dagster-user-deployments"]["deployments"]:
-        found[f"user-deployment/{deployment['name']}"] = pod(
-            deployment["podSecurityContext"], deployment["securityContext"]
-        )
+        contexts = (deployment["podSecurityContext"], deployment["securityContext"])
+        found.append(workload("Deployment", deployment["name"], *contexts))
     run = merged["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
-    found["run-pods"] = pod(run["podSpecConfig"]["securityContext"], run["containerConfig"]["securityContext"])
-    return found
+    found.append(
+        workload("Job", "run", run["podSpecConfig"]["securityContext"], run["containerConfig"]["securityContext"])
+    )
+    return tuple(found)
 
 
-def test_every_dagster_pod_is_restricted(env: str, restricted_problems: Any) -> None:
+def test_every_dagster_pod_is_admitted(env: str, pod_specs: Any, rejections: Any) -> None:
     merged = values(env)
     assert merged["runLauncher"]["type"] == "K8sRunLauncher"
-    found = pods(merged)
-    assert {name: restricted_problems(spec) for name, spec in found.items() if restricted_problems(spec)} == {}
-    assert {"dagsterWebserver", "dagsterDaemon", "run-pods"} < set(found)
+    objects = pods(merged)
+    assert {"Deployment/dagsterWebserver", "Deployment/dagsterDaemon", "Job/run"} < set(dict(pod_specs(objects)))
+    assert rejections(objects, env, "dagster") == {}

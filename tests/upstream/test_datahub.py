@@ -35,12 +35,10 @@ def frontend_env(objects: tuple[dict[str, Any], ...]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("overrides", ["", EVERYTHING_ON], ids=["as-deployed", "every-optional-workload"])
-def test_every_datahub_pod_is_restricted(
-    render: Any, pod_specs: Any, restricted_problems: Any, env: str, overrides: str
-) -> None:
-    pods = dict(pod_specs(render(FIXTURE, COMPONENT, env, overrides)))
-    assert len(pods) >= (4 if not overrides else 13)
-    assert {name: restricted_problems(pod) for name, pod in pods.items() if restricted_problems(pod)} == {}
+def test_every_datahub_pod_is_admitted(render: Any, pod_specs: Any, rejections: Any, env: str, overrides: str) -> None:
+    objects = render(FIXTURE, COMPONENT, env, overrides)
+    assert len(dict(pod_specs(objects))) >= (4 if not overrides else 13)
+    assert rejections(objects, env, "datahub") == {}
 
 
 def test_prod_renders_two_gms_replicas(render: Any) -> None:

@@ -8,12 +8,11 @@ FIXTURE = "datahub-prerequisites"
 COMPONENT = "datahub-prerequisites"
 
 
-def test_mysql_and_opensearch_pods_are_restricted(
-    render: Any, pod_specs: Any, restricted_problems: Any, env: str
-) -> None:
-    pods = dict(pod_specs(render(FIXTURE, COMPONENT, env)))
+def test_mysql_and_opensearch_pods_are_admitted(render: Any, pod_specs: Any, rejections: Any, env: str) -> None:
+    objects = render(FIXTURE, COMPONENT, env)
+    pods = dict(pod_specs(objects))
     assert set(pods) == {"StatefulSet/prerequisites-mysql", "StatefulSet/opensearch-cluster-master"}
-    assert {name: restricted_problems(pod) for name, pod in pods.items() if restricted_problems(pod)} == {}
+    assert rejections(objects, env, "datahub") == {}
     assert not pods["StatefulSet/opensearch-cluster-master"].get("initContainers")
 
 
@@ -25,12 +24,13 @@ def test_opensearch_keeps_its_settings_without_a_config_file(render: Any, env: s
 
 
 def test_fixture_brings_root_and_unconfined_init_containers_with_the_chart_defaults(
-    render: Any, pod_specs: Any, restricted_problems: Any
+    render: Any, pod_specs: Any, rejections: Any
 ) -> None:
     defaults = "opensearch: {persistence: {enableInitChown: true}, config: {opensearch.yml: 'x: 1'}}\n"
-    pods = dict(pod_specs(render(FIXTURE, COMPONENT, "dev", defaults)))
-    problems = restricted_problems(pods["StatefulSet/opensearch-cluster-master"])
-    assert "container fsgroup-volume: runAsUser != 0" in problems
-    assert "container configfile: capabilities.drop: [ALL]" in problems
+    objects = render(FIXTURE, COMPONENT, "dev", defaults)
+    pods = dict(pod_specs(objects))
+    problems = " | ".join(rejections(objects, "dev", "datahub")["StatefulSet/opensearch-cluster-master"])
+    assert 'PSS_runAsUser: container "fsgroup-volume"' in problems
+    assert "configfile" in problems.split("PSS_capabilities_restricted: ", 1)[1].split(" | ")[0]
     images = [c["image"] for c in pods["StatefulSet/opensearch-cluster-master"]["initContainers"]]
     assert "busybox:latest" in images

@@ -13,10 +13,11 @@ def deployment(objects: tuple[dict[str, Any], ...]) -> dict[str, Any]:
     return found
 
 
-def test_every_grafana_container_is_restricted(render: Any, env: str, restricted_problems: Any) -> None:
-    pod = deployment(render(FIXTURE, COMPONENT, env))["spec"]["template"]["spec"]
+def test_every_grafana_container_is_admitted(render: Any, env: str, rejections: Any) -> None:
+    objects = render(FIXTURE, COMPONENT, env)
+    pod = deployment(objects)["spec"]["template"]["spec"]
     assert "initContainers" not in pod
-    assert restricted_problems(pod) == []
+    assert rejections(objects, env, "monitoring") == {}
     assert pod["securityContext"]["fsGroup"] == 472  # the kubelet hands the volume to grafana's group
 
 
@@ -31,7 +32,9 @@ def test_a_readwriteonce_disk_is_replaced_not_rolled(render: Any, env: str) -> N
         assert env == "prod" and strategy == "RollingUpdate"  # prod: no disk, PostgreSQL, two replicas
 
 
-def test_fixture_adds_the_root_chown_container_with_the_chart_default(render: Any, restricted_problems: Any) -> None:
-    pod = deployment(render(FIXTURE, COMPONENT, "dev", "initChownData: {enabled: true}\n"))["spec"]["template"]["spec"]
+def test_fixture_adds_the_root_chown_container_with_the_chart_default(render: Any, rejections: Any) -> None:
+    objects = render(FIXTURE, COMPONENT, "dev", "initChownData: {enabled: true}\n")
+    pod = deployment(objects)["spec"]["template"]["spec"]
     assert [c["name"] for c in pod["initContainers"]] == ["init-chown-data"]
-    assert "container init-chown-data: runAsUser != 0" in restricted_problems(pod)
+    problems = " | ".join(rejections(objects, "dev", "monitoring")["Deployment/grafana"])
+    assert 'container "init-chown-data": securityContext.runAsUser=0' in problems

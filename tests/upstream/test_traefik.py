@@ -13,9 +13,10 @@ def pod(objects: tuple[dict[str, Any], ...]) -> dict[str, Any]:
     return deployment["spec"]["template"]["spec"]
 
 
-def test_traefik_is_admitted_by_a_restricted_namespace(render: Any, env: str, restricted_problems: Any) -> None:
-    spec = pod(render(FIXTURE, COMPONENT, env))
-    assert restricted_problems(spec) == []
+def test_traefik_is_admitted_by_a_restricted_namespace(render: Any, env: str, rejections: Any) -> None:
+    objects = render(FIXTURE, COMPONENT, env)
+    spec = pod(objects)
+    assert rejections(objects, env, "ingress") == {}
     assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     (container,) = spec["containers"]
     assert container["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
@@ -23,7 +24,14 @@ def test_traefik_is_admitted_by_a_restricted_namespace(render: Any, env: str, re
     assert min(port["containerPort"] for port in container["ports"]) >= 1024  # no NET_BIND_SERVICE needed
 
 
-def test_seccomp_is_the_only_gap_of_the_chart_defaults(render: Any, restricted_problems: Any) -> None:
-    without = "podSecurityContext: {seccompProfile: null}\nsecurityContext: {seccompProfile: null}\n"
-    spec = pod(render(FIXTURE, COMPONENT, "dev", without))
-    assert restricted_problems(spec) == ["container ingress-traefik: seccompProfile RuntimeDefault or Localhost"]
+def test_the_chart_defaults_lack_seccomp_and_the_initiatives_groups(render: Any, rejections: Any) -> None:
+    defaults = (
+        "podSecurityContext: {seccompProfile: null, fsGroup: null, supplementalGroups: null}\n"
+        "securityContext: {seccompProfile: null}\n"
+    )
+    found = rejections(render(FIXTURE, COMPONENT, "dev", defaults), "dev", "ingress")
+    assert [problem.split(":")[0] for problem in found["Deployment/ingress-traefik"]] == [
+        "PSS_seccompProfile_restricted",
+        "AZP_AllowedUsersGroups",
+        "AZP_AllowedSeccompProfiles",
+    ]
