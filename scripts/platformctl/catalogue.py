@@ -32,21 +32,38 @@ CRD_PROVIDERS: dict[str, str] = {
     "gateway.networking.k8s.io": "ingress",
 }
 
+# Kubernetes (Pod)SecurityContext objects that charts render verbatim (toYaml): any field of the
+# Kubernetes type is valid although the chart's defaults show only a few (the schema gate checks the
+# rendered object whenever the chart archive is cached).
+SECURITY_CONTEXTS: tuple[str, ...] = (
+    "securityContext",
+    "podSecurityContext",
+    "*.securityContext",
+    "*.podSecurityContext",
+    "*.containerSecurityContext",
+)
+
 # chart name -> dotted value paths (a `*` matches one key) whose content is free-form.
 FREE_FORM_VALUES: dict[str, tuple[str, ...]] = {
     # argocd-cm, argocd-cmd-params-cm and argocd-rbac-cm: "all keys are passed through" (chart README).
-    "argo-cd": ("configs.cm", "configs.params", "configs.rbac", "configs.secret.extra"),
-    # grafana.ini is rendered verbatim; env is a map of environment variables.
-    "grafana": ("grafana.ini", "env", "datasources", "dashboards", "dashboardProviders"),
-    # alertmanager.config is Alertmanager's configuration file, written verbatim into alertmanager.yaml.
+    "argo-cd": ("configs.cm", "configs.params", "configs.rbac", "configs.secret.extra", *SECURITY_CONTEXTS),
     "kube-prometheus-stack": (
         "grafana.grafana.ini",
         "grafana.env",
         "prometheus.prometheusSpec.storageSpec",
+        # Alertmanager's configuration file, written verbatim into alertmanager.yaml.
         "alertmanager.config",
+        *SECURITY_CONTEXTS,
     ),
-    # datahub: every component takes extra env vars and its global.* settings are passed to Java.
-    "datahub": ("global.datahub.*.extraEnvs",),
+    # datahub: every component takes extra env vars and its global.* settings are passed to Java; the
+    # OIDC keys are documented as comments only (provider, clientId, clientSecretRef, azureTenantId...).
+    "datahub": ("global.datahub.*.extraEnvs", "datahub-frontend.oidcAuthentication", *SECURITY_CONTEXTS),
+    "datahub-prerequisites": SECURITY_CONTEXTS,
+    # grafana.ini is rendered verbatim; env is a map of environment variables.
+    "grafana": ("grafana.ini", "env", "datasources", "dashboards", "dashboardProviders", *SECURITY_CONTEXTS),
+    "traefik": SECURITY_CONTEXTS,
+    "cert-manager": SECURITY_CONTEXTS,
+    "external-secrets": SECURITY_CONTEXTS,
 }
 
 # API groups whose CRDs AKS installs itself (Azure CNI powered by Cilium; the CSI snapshot controller).

@@ -12,7 +12,7 @@ import pytest
 
 from platformctl.aks import arm
 from platformctl.cli import main
-from platformctl.environments import Environment
+from platformctl.environments import Environment, get_environment
 
 
 def _plan_sections(output: str) -> dict[str, Any]:
@@ -35,7 +35,8 @@ def _plan_sections(output: str) -> dict[str, Any]:
 def test_plan_prints_the_exact_request_bodies(env_name: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["aks", "plan", env_name]) == 0
     sections = _plan_sections(capsys.readouterr().out)
-    assert len(sections) == 4
+    rules = get_environment(env_name).cluster["spec"]["containerRegistry"].get("cacheRules", [])
+    assert len(sections) == 4 + len(rules)  # cluster, upgrade schedule, policy assignment, public IP, cache rules
     cluster_target = next(t for t in sections if t.endswith(f"managedClusters/aks-dataplatform-{env_name}"))
     assert sections[cluster_target]["properties"]["kubernetesVersion"] == "1.34"
     assert any(t.endswith("/policyAssignments/pod-security-restricted") for t in sections)

@@ -52,7 +52,7 @@ def test_platform_flows_are_allowed(rendered: dict[str, RenderedEnvironment], re
         ("dev", "cert-manager", "allow-egress-public-dns",
          ["cert-manager/cert-manager -> public addresses:53/UDP,53/TCP"]),
         ("dev", "monitoring", "allow-egress-node-metrics",
-         ["monitoring/prometheus -> nodes:10250/TCP,9100/TCP"]),
+         ["monitoring/prometheus -> nodes:10250/TCP"]),
     ],
 )  # fmt: skip
 def test_each_added_policy_is_what_allows_its_flow(

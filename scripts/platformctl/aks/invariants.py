@@ -71,7 +71,25 @@ def check_cluster(env: Environment) -> list[Finding]:
     _check_acme_email(spec["dns"]["acmeEmail"], fail)
     if spec["network"]["policy"] == "cilium" and spec["network"]["dataplane"] != "cilium":
         fail(cluster_name, "network policy cilium needs the cilium dataplane", "set spec.network.dataplane: cilium")
+    _check_cache_rules(spec["containerRegistry"], fail)
     return findings
+
+
+def _check_cache_rules(registry: dict[str, Any], fail: Any) -> None:
+    """The rules go to the registry the charts pull from, one rule per name and per target repository."""
+    name = registry["loginServer"].split(".", 1)[0]
+    resource_id = registry.get("resourceId", "")
+    if resource_id and resource_id.rsplit("/", 1)[-1].lower() != name:
+        fail(
+            name,
+            f"containerRegistry.resourceId names another registry than {registry['loginServer']}",
+            f"end spec.containerRegistry.resourceId with /registries/{name}",
+        )
+    rules = registry.get("cacheRules", [])
+    for key in ("name", "target"):
+        values = [rule[key] for rule in rules]
+        for duplicate in sorted({value for value in values if values.count(value) > 1}):
+            fail(name, f"two cache rules share the {key} {duplicate!r}", f"keep one cache rule per {key}")
 
 
 def _check_pools(spec: dict[str, Any], env: str, fail: Any) -> None:

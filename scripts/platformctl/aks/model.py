@@ -5,7 +5,9 @@ Entra ID, workload identity, add-ons, Azure Monitor, upgrade channel), its plann
 configuration for automatic upgrades, the Azure Policy assignment of the pod security
 initiative the policy add-on enforces at admission time, and the static public IP of the ingress
 load balancer (Traefik's Service names it; the wildcard DNS record points at it). Every body is built with the
-azure-mgmt-containerservice models so the SDK serialises exactly what `aks apply` sends.
+azure-mgmt-containerservice models so the SDK serialises exactly what `aks apply` sends. Then the
+artifact cache rules of the platform's container registry, through which every upstream image is
+pulled (plain bodies: azure-mgmt-containerregistry and azure-mgmt-network are not dependencies).
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
 POLICY_API_VERSION = "2023-04-01"
 #: api-version of Microsoft.Network/publicIPAddresses (azure-mgmt-network is not a dependency: plain body).
 PUBLIC_IP_API_VERSION = "2024-05-01"
+#: api-version of Microsoft.ContainerRegistry/registries/cacheRules (GA).
+CACHE_RULE_API_VERSION = "2023-07-01"
 #: Add-on names as ARM spells them (the keys of properties.addonProfiles).
 ADDON_POLICY = "azurepolicy"
 ADDON_KEY_VAULT = "azureKeyvaultSecretsProvider"
@@ -31,16 +35,22 @@ ADDON_CONTAINER_INSIGHTS = "omsagent"
 
 
 @dataclass(frozen=True)
-class PolicyAssignment:
-    """A policy assignment at the cluster's scope (azure-mgmt-resource is not a dependency: plain body)."""
+class ChildResource:
+    """An ARM resource sent as a plain body under `scope` (its provider's SDK is not a dependency):
+    the pod security policy assignment at the cluster's scope, the registry's cache rules."""
 
     name: str
     scope: str
+    collection: str  # the path segment(s) between the scope and the name
     body: dict[str, Any]
 
     @property
     def path(self) -> str:
-        return f"{self.scope}/providers/Microsoft.Authorization/policyAssignments/{self.name}"
+        return f"{self.scope}/{self.collection}/{self.name}"
+
+
+POLICY_ASSIGNMENTS = "providers/Microsoft.Authorization/policyAssignments"
+CACHE_RULES = "cacheRules"
 
 
 @dataclass(frozen=True)
@@ -63,8 +73,9 @@ class ClusterRequest:
     name: str
     managed_cluster: aks.ManagedCluster
     maintenance: aks.MaintenanceConfiguration
-    policy_assignment: PolicyAssignment
+    policy_assignment: ChildResource
     public_ip: PlainResource
+    cache_rules: tuple[ChildResource, ...] = ()
 
     @property
     def cluster_id(self) -> str:
@@ -77,6 +88,7 @@ class ClusterRequest:
             f"PUT {self.cluster_id}/maintenanceConfigurations/{AUTO_UPGRADE_SCHEDULE}": self.maintenance.as_dict(),
             f"PUT {self.policy_assignment.path}": self.policy_assignment.body,
             f"PUT {self.public_ip.path}": self.public_ip.body,
+            **{f"PUT {rule.path}": rule.body for rule in self.cache_rules},
         }
 
 
@@ -94,6 +106,7 @@ def build_cluster_request(env: Environment) -> ClusterRequest:
         maintenance=build_maintenance(spec["upgrade"]["maintenanceWindow"]),
         policy_assignment=build_policy_assignment(spec, cluster_id, env.name),
         public_ip=build_public_ip(spec),
+        cache_rules=build_cache_rules(spec["containerRegistry"]),
     )
 
 
@@ -226,7 +239,7 @@ def build_maintenance(window: dict[str, Any]) -> aks.MaintenanceConfiguration:
     )
 
 
-def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> PolicyAssignment:
+def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> ChildResource:
     initiative = spec["azurePolicy"]["initiative"]
     body = {
         "properties": {
@@ -241,7 +254,7 @@ def build_policy_assignment(spec: dict[str, Any], cluster_id: str, env: str) -> 
             },
         }
     }
-    return PolicyAssignment(name=initiative["name"], scope=cluster_id, body=body)
+    return ChildResource(name=initiative["name"], scope=cluster_id, collection=POLICY_ASSIGNMENTS, body=body)
 
 
 def build_public_ip(spec: dict[str, Any]) -> PlainResource:
@@ -259,3 +272,15 @@ def build_public_ip(spec: dict[str, Any]) -> PlainResource:
         "tags": dict(spec["tags"]),
     }
     return PlainResource(public_ip["name"], path, PUBLIC_IP_API_VERSION, body)
+
+
+def build_cache_rules(registry: dict[str, Any]) -> tuple[ChildResource, ...]:
+    return tuple(
+        ChildResource(
+            name=rule["name"],
+            scope=registry["resourceId"],
+            collection=CACHE_RULES,
+            body={"properties": {"sourceRepository": rule["source"], "targetRepository": rule["target"]}},
+        )
+        for rule in registry.get("cacheRules", [])
+    )

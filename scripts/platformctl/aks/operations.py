@@ -18,7 +18,9 @@ from platformctl.aks.drift import MISSING, Drift, field_drift
 from platformctl.aks.invariants import check_cluster
 from platformctl.aks.model import (
     AUTO_UPGRADE_SCHEDULE,
+    CACHE_RULE_API_VERSION,
     POLICY_API_VERSION,
+    ChildResource,
     ClusterRequest,
     build_cluster_request,
 )
@@ -48,10 +50,12 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
         live_schedule = _get_or_none(
             lambda: client.maintenance_configurations.get(request.resource_group, request.name, AUTO_UPGRADE_SCHEDULE)
         )
-        live_policy = _get_json(client, request.policy_assignment.path, POLICY_API_VERSION)
-        live_ip = _get_json(client, request.public_ip.path, request.public_ip.api_version)
-    bodies = request.bodies()
-    desired_cluster, desired_schedule, desired_policy, desired_ip = bodies.values()
+        live_policy = _get_policy_assignment(client, request)
+        live_ip = _get_arm(client, request.public_ip.path, request.public_ip.api_version)
+        live_rules = {rule.name: _get_arm(client, rule.path, CACHE_RULE_API_VERSION) for rule in request.cache_rules}
+    desired_cluster = request.managed_cluster.as_dict()
+    desired_schedule = request.maintenance.as_dict()
+    desired_policy = request.policy_assignment.body
     drifts = field_drift("managedCluster", desired_cluster, live_cluster.as_dict())
     if live_schedule is None:
         drifts.append(Drift("maintenanceConfiguration", "(resource)", "<present>", MISSING))
@@ -64,7 +68,13 @@ def diff(client: ContainerServiceClient, request: ClusterRequest, cluster_file: 
     if live_ip is None:
         drifts.append(Drift("publicIp", "(resource)", "<present>", MISSING))
     else:
-        drifts.extend(field_drift("publicIp", desired_ip, live_ip))
+        drifts.extend(field_drift("publicIp", request.public_ip.body, live_ip))
+    for rule in request.cache_rules:
+        live_rule = live_rules[rule.name]
+        if live_rule is None:
+            drifts.append(Drift(f"cacheRule[{rule.name}]", "(resource)", "<present>", MISSING))
+        else:
+            drifts.extend(field_drift(f"cacheRule[{rule.name}]", rule.body, live_rule))
     return drifts
 
 
@@ -134,6 +144,9 @@ def apply(
         )
         response.raise_for_status()
         progress(f"PUT publicIPAddresses/{public_ip.name}: done")
+    for rule in request.cache_rules:
+        _put_cache_rule(client, rule, cluster_file)
+        progress(f"PUT cacheRules/{rule.name}: done")
     return ApplyResult(
         provisioning_state=str(cluster.provisioning_state),
         kubernetes_version=str(cluster.current_kubernetes_version or cluster.kubernetes_version),
@@ -145,8 +158,21 @@ def _policy_url(request: ClusterRequest) -> str:
     return "{endpoint}" + request.policy_assignment.path
 
 
-def _get_json(client: ContainerServiceClient, path: str, api_version: str) -> dict[str, Any] | None:
-    """A resource without SDK model as ARM returns it, or None when it does not exist yet."""
+def _put_cache_rule(client: ContainerServiceClient, rule: ChildResource, cluster_file: str) -> None:
+    """PUT answers 200/201 with the rule, or 201 + Azure-AsyncOperation; a rule is ready within seconds."""
+    with arm_errors(f"creating cache rule {rule.name}", cluster_file=cluster_file):
+        request = HttpRequest(
+            "PUT", "{endpoint}" + rule.path, json=rule.body, params={"api-version": CACHE_RULE_API_VERSION}
+        )
+        client.send_request(request).raise_for_status()
+
+
+def _get_policy_assignment(client: ContainerServiceClient, request: ClusterRequest) -> dict[str, Any] | None:
+    return _get_arm(client, request.policy_assignment.path, POLICY_API_VERSION)
+
+
+def _get_arm(client: ContainerServiceClient, path: str, api_version: str) -> dict[str, Any] | None:
+    """GET an ARM resource outside the containerservice API: its JSON, or None when it does not exist."""
     response = client.send_request(HttpRequest("GET", "{endpoint}" + path, params={"api-version": api_version}))
     if response.status_code == 404:
         try:

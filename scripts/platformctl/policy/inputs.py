@@ -22,6 +22,7 @@ import yaml
 
 from platformctl.environments import Environment, load_yaml
 from platformctl.errors import PlatformError
+from platformctl.kube_yaml import load_documents
 from platformctl.paths import build_dir
 from platformctl.policy.results import CLUSTER_SCOPED_KINDS
 from platformctl.policy.upstream_values import UpstreamApplication, deep_merge
@@ -65,8 +66,10 @@ def render(environment: Environment) -> Path:
 
 
 def _documents(path: Path) -> list[dict[str, Any]]:
+    """The objects of a rendered manifest, read as Kubernetes reads YAML (a bare `=`, as in the
+    kube-prometheus-stack CRDs, is the string "=")."""
     try:
-        return [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
+        return [d for d in load_documents(path.read_text(encoding="utf-8")) if isinstance(d, dict)]
     except yaml.YAMLError as error:
         raise PlatformError(f"{path}: malformed YAML: {error}", fix="re-render the environment") from error
 
