@@ -33,6 +33,7 @@ blueprint = Blueprint("datasets", __name__, url_prefix="/v1")
 _audit = logging.getLogger("dataplatform.audit")
 GZIP_MIN_BYTES = 1024
 QueryT = TypeVar("QueryT")
+QueryBuilder = Callable[[Dataset, Mapping[str, list[str]], Callable[[str], str]], QueryT]
 
 
 def _catalog() -> dict[str, Dataset]:
@@ -47,12 +48,23 @@ def _serving() -> ServingStore | None:
     return current_app.extensions.get("serving")
 
 
-def _media_type(choices: tuple[str, ...] = formats.MEDIA_TYPES) -> str | None:
+def _media_type(choices: tuple[str, ...] = formats.MEDIA_TYPES) -> tuple[str | None, list[tuple[str, str]]]:
+    """(media type or None for a 406, the `format` parameter's errors)."""
     try:
-        return formats.negotiate(request.accept_mimetypes, request.args.getlist("format"), choices)
+        return formats.negotiate(request.accept_mimetypes, request.args.getlist("format"), choices), []
     except formats.UnknownFormatError as error:
-        raise ApiProblemError(400, "invalid query parameters", kind="invalid-parameters",
-                              errors=[field_error("query.format", str(error))]) from None  # fmt: skip
+        return None, [("query.format", str(error))]
+
+
+def _build(build: QueryBuilder[QueryT], dataset: Dataset, errors: list[tuple[str, str]]) -> QueryT:
+    """The query, or a 400 listing every bad parameter (`errors`: those found before, e.g. the format's)."""
+    try:
+        query = build(dataset, _args(), get_warehouse().quote)
+    except QueryError as error:
+        raise _bad_request(QueryError(error.errors + errors)) from None
+    if errors:
+        raise _bad_request(QueryError(errors))
+    return query
 
 
 def _readable_dataset(name: str) -> Dataset:
@@ -88,8 +100,6 @@ def _send(entry: CachedResponse) -> Response:
     return response
 
 
-QueryBuilder = Callable[[Dataset, Mapping[str, list[str]], Callable[[str], str]], QueryT]
-
 
 def _cached(
     dataset: Dataset,
@@ -102,18 +112,15 @@ def _cached(
     A hit skips query parsing and SQL building: only valid requests are ever cached, under their exact
     parameters, so a hit is a valid request. Bad parameters still win over an unacceptable Accept (400
     before 406) because the query is built first on a miss."""
-    media_type = _media_type()
+    media_type, format_errors = _media_type()
     cache = _cache()
     key = None
     version = get_warehouse().version()  # once per request: the cache key and the serving format agree on it
-    if media_type is not None:
+    if media_type is not None and not format_errors:
         key = (dataset.name, operation, media_type, version, tuple(sorted(request.args.items(multi=True))))
     entry = cache.get(key) if key is not None else None
     if entry is None:
-        try:
-            query = build(dataset, _args(), get_warehouse().quote)
-        except QueryError as error:
-            raise _bad_request(error) from None
+        query = _build(build, dataset, format_errors)
         if media_type is None:
             raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
         entry = produce(query, media_type, version)
@@ -264,11 +271,8 @@ def dataset_aggregate(name: str) -> Response:
 def dataset_export(name: str) -> Response:
     """The whole dataset, or its filtered rows, streamed (no ETag, no cache: it is read once, in bulk)."""
     dataset = _readable_dataset(name)
-    try:
-        query = build_export_query(dataset, _args(), get_warehouse().quote)
-    except QueryError as error:
-        raise _bad_request(error) from None
-    media_type = _media_type(formats.EXPORT_MEDIA_TYPES)
+    media_type, format_errors = _media_type(formats.EXPORT_MEDIA_TYPES)
+    query = _build(build_export_query, dataset, format_errors)
     if media_type is None:
         raise ApiProblemError(406, f"supported media types: {', '.join(formats.EXPORT_MEDIA_TYPES)}")
     warehouse, app_name = get_warehouse(), current_app.config["APP_NAME"]
