@@ -73,8 +73,15 @@ def test_export_is_audited_with_the_caller_and_the_row_count(client, reader, gol
     records = [r for r in caplog.records if r.name == "dataplatform.audit"]
     audit = records[-1].audit
     active = _duckdb(gold_file, "SELECT count(*) FROM policies WHERE status = 'active'")[0][0]
-    assert audit | {"request_id": None} == {"dataset": "policies", "classification": "internal", "subject": "dev-user",
-                                            "format": "csv", "rows": active, "complete": True, "request_id": None}
+    assert audit | {"request_id": None} == {
+        "dataset": "policies",
+        "classification": "internal",
+        "subject": "dev-user",
+        "format": "csv",
+        "rows": active,
+        "complete": True,
+        "request_id": None,
+    }
     assert records[-1].getMessage() == "export"
 
 

@@ -142,7 +142,8 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
             "responses": _responses({"description": "One page of rows", "content": rows_content}),
         }},
         f"/v1/datasets/{dataset.name}/export": {"get": {
-            "summary": f"Export {dataset.name} in bulk (CSV, Arrow IPC, Parquet)", "operationId": f"export_{dataset.name}",
+            "summary": f"Export {dataset.name} in bulk (CSV, Arrow IPC, Parquet)",
+            "operationId": f"export_{dataset.name}",
             "description": "The whole dataset, or its filtered rows, streamed in the table's stored order (its unique "
                            "key); memory on the server does not grow with the dataset. Same auth and classification "
                            "as the rows.", "tags": tags, "parameters": export_parameters,

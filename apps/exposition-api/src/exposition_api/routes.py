@@ -100,7 +100,6 @@ def _send(entry: CachedResponse) -> Response:
     return response
 
 
-
 def _cached(
     dataset: Dataset,
     operation: str,

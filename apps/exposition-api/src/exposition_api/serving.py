@@ -50,7 +50,7 @@ KEEP_VERSIONS = 2  # per dataset: the newest and the one before (a worker may st
 log = logging.getLogger("dataplatform")
 
 
-class Unservable(Exception):
+class UnservableError(Exception):
     """This dataset cannot have a serving format (a null or unsupported unique-key value): use the warehouse."""
 
 
@@ -274,7 +274,7 @@ def build(warehouse: Warehouse, dataset: Dataset, directory: Path) -> int:
     names = list(dataset.columns)
     kinds = tuple(dataset.columns[k].kind for k in dataset.unique_key)
     if not all(kind in keys.KEY_KINDS for kind in kinds):
-        raise Unservable(f"unique key {dataset.unique_key} has a type without an order-preserving encoding")
+        raise UnservableError(f"unique key {dataset.unique_key} has a type without an order-preserving encoding")
     key_index = [names.index(k) for k in dataset.unique_key]
     quote = warehouse.quote
     sql = (f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(dataset.table)} "
@@ -294,7 +294,7 @@ def build(warehouse: Warehouse, dataset: Dataset, directory: Path) -> int:
             columns = [batch.column(i).to_pylist() for i in range(len(names))]
             records = list(zip(*columns, strict=True))
             if any(record[i] is None for record in records for i in key_index):
-                raise Unservable(f"a unique-key column of {dataset.table} has a null")
+                raise UnservableError(f"a unique-key column of {dataset.table} has a null")
             writers["keys"].extend([keys.encode(kinds, tuple(r[i] for i in key_index)) for r in records])
             writers["json"].extend([formats.dumps(dict(zip(names, r, strict=True))) + b"," for r in records])
             writers["csv"].extend(_csv_lines(records))
@@ -348,9 +348,9 @@ class ServingStore:
             self.root.mkdir(parents=True, exist_ok=True)
             with (self.root / f"{dataset.name}.lock").open("w") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it: wait, then use its build
-                if not directory.is_dir() and not unservable.exists():
-                    if not self._build(dataset, version, directory, unservable):
-                        return None
+                if not directory.is_dir() and not unservable.exists() and not self._build(dataset, version, directory,
+                                                                                          unservable):  # fmt: skip
+                    return None
         if unservable.exists():
             return None
         return ServingDataset(dataset, directory)
@@ -360,7 +360,7 @@ class ServingStore:
         shutil.rmtree(work, ignore_errors=True)
         try:
             rows = build(self.warehouse, dataset, work)
-        except Unservable as error:
+        except UnservableError as error:
             log.warning("serving format of %s: %s; its pages come from the warehouse", dataset.name, error)
             shutil.rmtree(work, ignore_errors=True)
             unservable.touch()
