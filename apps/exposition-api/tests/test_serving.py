@@ -35,7 +35,8 @@ def clients(tmp_path_factory: pytest.TempPathFactory, gold_file: Path, tokens):
     """(format app, warehouse-only app, query counter of the format app), on the same gold file."""
     queries = Queries()
     served = create_app(warehouse=DuckDBWarehouse(gold_file, observe=queries), verifier=tokens.verifier(),
-                        cache_entries=0, serving_dir=tmp_path_factory.mktemp("serving"))  # fmt: skip
+                        cache_entries=0, serving_dir=tmp_path_factory.mktemp("serving"),
+                        serving_background=False)  # fmt: skip
     plain = create_app(warehouse=DuckDBWarehouse(gold_file), verifier=tokens.verifier(), cache_entries=0)
     plain.extensions.pop("serving")
     return served.test_client(), plain.test_client(), queries
@@ -138,7 +139,8 @@ def test_a_new_gold_version_is_served_without_a_restart_and_never_mixed(gold_fil
     shutil.copy(gold_file, path)
     serving_dir = tmp_path / "serving"
     warehouse = DuckDBWarehouse(path, recheck_seconds=0)
-    client = create_app(warehouse=warehouse, verifier=tokens.verifier(), serving_dir=serving_dir).test_client()
+    client = create_app(warehouse=warehouse, verifier=tokens.verifier(), serving_dir=serving_dir,
+                        serving_background=False).test_client()  # fmt: skip
     headers = tokens.header("Data.Read.Internal")
     first = _pages(client, headers)
     store: ServingStore = client.application.extensions["serving"]
@@ -165,7 +167,7 @@ def test_a_build_that_sees_gold_change_is_discarded(gold_file, tmp_path) -> None
     path = tmp_path / "gold.duckdb"
     shutil.copy(gold_file, path)
     warehouse = DuckDBWarehouse(path, recheck_seconds=0)
-    store = ServingStore(tmp_path / "serving", warehouse)
+    store = ServingStore(tmp_path / "serving", warehouse, background=False)
     assert store.get(CATALOG["postal_codes"], "duckdb:some-older-version") is None
     assert not [p for p in (tmp_path / "serving").iterdir() if p.is_dir()]
 
@@ -177,3 +179,29 @@ def test_cursor_of_the_format_is_the_warehouse_cursor(clients, reader) -> None:
     assert spec == list(CATALOG["premiums_monthly"].unique_key)
     last = body["data"][-1]
     assert values == [last[name] for name in spec]
+
+
+def test_the_first_use_of_a_version_builds_in_the_background_and_serves_from_the_warehouse_meanwhile(
+    gold_file, tmp_path, tokens
+) -> None:
+    queries = Queries()
+    app = create_app(warehouse=DuckDBWarehouse(gold_file, observe=queries), verifier=tokens.verifier(),
+                     cache_entries=0, serving_dir=tmp_path / "serving")  # fmt: skip
+    client, headers = app.test_client(), tokens.header("Data.Read.Public")
+    url = "/v1/datasets/postal_codes/rows?limit=10"
+    first = client.get(url, headers=headers)
+    assert queries.counts["rows"] == 1  # not built yet: this page came from DuckDB
+    app.extensions["serving"].wait()
+    assert queries.counts.get("serving_build") == 1
+    second = client.get(url, headers=headers)
+    assert queries.counts["rows"] == 1 and second.data == first.data  # now from the format, the same bytes
+
+
+def test_a_failed_build_falls_back_to_the_warehouse(gold_file, tmp_path, tokens) -> None:
+    blocked = tmp_path / "not-a-directory"
+    blocked.write_text("a file where the serving folder should be")
+    app = create_app(warehouse=DuckDBWarehouse(gold_file), verifier=tokens.verifier(), cache_entries=0,
+                     serving_dir=blocked, serving_background=False)  # fmt: skip
+    headers = tokens.header("Data.Read.Public")
+    response = app.test_client().get("/v1/datasets/postal_codes/rows?limit=3", headers=headers)
+    assert response.status_code == 200 and response.json["count"] == 3

@@ -314,13 +314,20 @@ def build(warehouse: Warehouse, dataset: Dataset, directory: Path) -> int:
 
 
 class ServingStore:
-    """The formats of one app: opened per (dataset, version), built once per version across the pod's workers
-    (an flock serialises the builders; a finished build appears by an atomic rename)."""
+    """The formats of one app, opened per (dataset, version) and built once per version across the pod's workers:
+    an flock elects the builder, the build appears by an atomic rename.
 
-    def __init__(self, root: Path, warehouse: Warehouse) -> None:
+    In `background` (the app's default) the build runs in a thread of the worker that won the lock, and until it
+    is there every page comes from the warehouse: a first request never waits for a build (10M rows take longer
+    than gunicorn's timeout). Without it (`python -m exposition_api.serving`, tests) `get` builds, or waits for
+    the worker that builds, and returns the format."""
+
+    def __init__(self, root: Path, warehouse: Warehouse, *, background: bool = True) -> None:
         self.root = root
         self.warehouse = warehouse
+        self.background = background
         self._open: dict[str, tuple[str, ServingDataset | None]] = {}
+        self._building: dict[tuple[str, str], threading.Thread] = {}
         self._lock = threading.Lock()
 
     def directory(self, dataset: Dataset, version: str) -> Path:
@@ -328,7 +335,7 @@ class ServingStore:
         return self.root / f"{dataset.name}-{digest}"
 
     def get(self, dataset: Dataset, version: str | None) -> ServingDataset | None:
-        """The dataset's format at `version` (built now if needed), or None: no version, or unservable."""
+        """The dataset's format at `version`, or None (no version, unservable, or still being built)."""
         if version is None:
             return None
         opened = self._open.get(dataset.name)
@@ -336,24 +343,46 @@ class ServingStore:
             return opened[1]
         with self._lock:
             opened = self._open.get(dataset.name)
-            if opened is None or opened[0] != version:
-                opened = (version, self._open_or_build(dataset, version))
-                self._open[dataset.name] = opened
-            return opened[1]
+            if opened is not None and opened[0] == version:
+                return opened[1]
+            directory = self.directory(dataset, version)
+            if not directory.is_dir() and not _unservable(directory).exists():
+                if self.background:
+                    self._start_build(dataset, version)
+                    return None
+                self._build_locked(dataset, version, wait=True)
+            served = ServingDataset(dataset, directory) if directory.is_dir() else None
+            self._open[dataset.name] = (version, served)
+            return served
 
-    def _open_or_build(self, dataset: Dataset, version: str) -> ServingDataset | None:
+    def wait(self) -> None:
+        """Wait for the builds this process started (tests, and the command line)."""
+        for thread in list(self._building.values()):
+            thread.join()
+
+    def _start_build(self, dataset: Dataset, version: str) -> None:
+        key = (dataset.name, version)
+        if key not in self._building:
+            thread = threading.Thread(target=self._build_locked, args=(dataset, version, False), daemon=True,
+                                      name=f"serving-build-{dataset.name}")  # fmt: skip
+            self._building[key] = thread
+            thread.start()
+
+    def _build_locked(self, dataset: Dataset, version: str, wait: bool) -> None:
         directory = self.directory(dataset, version)
-        unservable = directory.with_name(directory.name + ".unservable")
-        if not directory.is_dir() and not unservable.exists():
+        try:
             self.root.mkdir(parents=True, exist_ok=True)
             with (self.root / f"{dataset.name}.lock").open("w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be building it: wait, then use its build
-                if not directory.is_dir() and not unservable.exists() and not self._build(dataset, version, directory,
-                                                                                          unservable):  # fmt: skip
-                    return None
-        if unservable.exists():
-            return None
-        return ServingDataset(dataset, directory)
+                try:
+                    fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+                except BlockingIOError:
+                    return  # another worker builds it: its rename will show the directory
+                if not directory.is_dir() and not _unservable(directory).exists():
+                    self._build(dataset, version, directory, _unservable(directory))
+        except Exception:  # never fail a request for the format: its pages come from the warehouse
+            log.exception("serving format of %s (version %s) could not be built", dataset.name, version)
+        finally:
+            self._building.pop((dataset.name, version), None)
 
     def _build(self, dataset: Dataset, version: str, directory: Path, unservable: Path) -> bool:
         work = directory.with_name(f"{directory.name}.tmp-{os.getpid()}-{threading.get_ident()}")
@@ -385,6 +414,11 @@ class ServingStore:
                 shutil.rmtree(old, ignore_errors=True)
 
 
+def _unservable(directory: Path) -> Path:
+    """The marker of a version whose dataset has no format (e.g. a null key): never retried for that version."""
+    return directory.with_name(directory.name + ".unservable")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build every dataset's format for the current gold version (at publish time, e.g. in an init container)."""
     from dataplatform_common.warehouse import DEFAULT_URL, open_warehouse
@@ -396,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warehouse = open_warehouse(os.environ.get("WAREHOUSE_URL", DEFAULT_URL))
     catalog = load_catalog(Path(os.environ["CATALOG_FILE"]) if os.environ.get("CATALOG_FILE") else None)
-    store = ServingStore(args.dir or default_root(), warehouse)
+    store = ServingStore(args.dir or default_root(), warehouse, background=False)
     version = warehouse.published_version()
     if version is None:
         print("serving: this warehouse has no published version (Snowflake): pages come from it", file=sys.stderr)
