@@ -289,6 +289,14 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
                                           server_process=ceiling)  # fmt: skip
         results["ceiling_repeated"] = drive(port, [get_line(paths[k]) for k in hot], args.seconds, args.connections,
                                             server_process=ceiling)  # fmt: skip
+    for floor in ("flask", "platform"):  # the same bytes through Flask, then through the data apps' base app
+        port = free_port()
+        floor_args = [str(BIN / "gunicorn"), "-c", conf, "--pythonpath", str(REPO / "bench"), f"floor_app:{floor}_app"]
+        floor_env = {**base_env, **ceiling_env, **gunicorn_env(port, w, t), "FLOOR": floor}
+        with server(f"floor-{floor}", floor_args, floor_env, "/healthz" if floor == "platform" else paths[keys[0]],
+                    port) as floor_server:  # fmt: skip
+            results[f"floor_{floor}"] = drive(port, [get_line(paths[k]) for k in keys], args.seconds,
+                                              args.connections, auth, server_process=floor_server)  # fmt: skip
 
     port = free_port()
     datasette_args = [str(BIN / "gunicorn"), "-k", "uvicorn.workers.UvicornWorker", "-w", str(w),
@@ -308,6 +316,8 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
     old, new, datasette = results["api_warehouse"], results["api_serving"], results["datasette"]
     line("ceiling: bare WSGI, same bytes (random)", ceiling_random)
     line("ceiling: bare WSGI, same bytes (repeated)", ceiling_repeated)
+    line("floor: bare Flask, same bytes", results["floor_flask"], ceiling_random)
+    line("floor: data apps' base app (auth, log, metrics)", results["floor_platform"], ceiling_random)
     line("exposition-api, uncached, warehouse (before)", old, ceiling_random)
     line("exposition-api, uncached, serving format", new, ceiling_random)
     line("exposition-api, repeated pages (cache)", results["api_repeated"], ceiling_repeated)
@@ -323,7 +333,9 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
           f"uncached/ceiling {cpu['ceiling_random'] / cpu['api_serving']:.2f} (before "
           f"{cpu['ceiling_random'] / cpu['api_warehouse']:.2f}), repeated/ceiling "
           f"{cpu['ceiling_repeated'] / cpu['api_repeated']:.2f}, uncached/datasette "
-          f"{cpu['datasette'] / cpu['api_serving']:.1f}")  # fmt: skip
+          f"{cpu['datasette'] / cpu['api_serving']:.1f}; floors/ceiling: Flask "
+          f"{cpu['ceiling_random'] / cpu['floor_flask']:.2f}, base app "
+          f"{cpu['ceiling_random'] / cpu['floor_platform']:.2f}")  # fmt: skip
 
 
 # --------------------------------------------------------------------------- export

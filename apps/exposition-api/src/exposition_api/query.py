@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from exposition_api.catalog import Column, Dataset
 
@@ -27,6 +27,7 @@ ROWS_PARAMS = frozenset({"fields", "sort", "limit", "cursor", "format"})
 AGGREGATE_PARAMS = frozenset({"group_by", "metrics", "format"})
 EXPORT_PARAMS = frozenset({"fields", "format"})
 AGGREGATES = ("count", "sum", "avg")
+T = TypeVar("T")
 
 
 class QueryError(ValueError):
@@ -306,10 +307,7 @@ def build_aggregate_query(dataset: Dataset, args: Mapping[str, list[str]], quote
         else:
             errors.append(("query.metrics", f"{metric!r} is not count, sum:<measure> or avg:<measure>; measures: "
                                             f"{', '.join(dataset.measures) or '(none)'}"))  # fmt: skip
-    try:
-        filters = parse_filters(dataset, args, AGGREGATE_PARAMS, quote)
-    except QueryError as error:
-        errors.extend(error.errors)
+    filters = _collect(errors, lambda: parse_filters(dataset, args, AGGREGATE_PARAMS, quote), Sql())
     if errors:
         raise QueryError(errors)
     dims = ", ".join(quote(g) for g in dict.fromkeys(group_by))
@@ -319,6 +317,15 @@ def build_aggregate_query(dataset: Dataset, args: Mapping[str, list[str]], quote
         + f" GROUP BY {dims} ORDER BY {dims} LIMIT {MAX_GROUPS + 1}"
     )
     return AggregateQuery(sql, filters.params, list(dict.fromkeys(group_by)), metrics)
+
+
+def _collect(errors: list[tuple[str, str]], parse: Callable[[], T], default: T) -> T:
+    """parse(), or `default` with its QueryError's errors added to `errors` (to report every bad parameter)."""
+    try:
+        return parse()
+    except QueryError as error:
+        errors.extend(error.errors)
+        return default
 
 
 @dataclass(frozen=True)
@@ -333,15 +340,8 @@ def build_export_query(dataset: Dataset, args: Mapping[str, list[str]], quote) -
     streams it without sorting it first (memory independent of its size). Gold tables are written sorted by
     their unique key (docs/contracts.md), and DuckDB keeps insertion order on a scan."""
     errors: list[tuple[str, str]] = []
-    fields: list[str] = []
-    try:
-        fields = parse_fields(dataset, _single(args, "fields"))
-    except QueryError as error:
-        errors.extend(error.errors)
-    try:
-        filters = parse_filters(dataset, args, EXPORT_PARAMS, quote)
-    except QueryError as error:
-        errors.extend(error.errors)
+    fields = _collect(errors, lambda: parse_fields(dataset, _single(args, "fields")), [])
+    filters = _collect(errors, lambda: parse_filters(dataset, args, EXPORT_PARAMS, quote), Sql())
     if errors:
         raise QueryError(errors)
     sql = f"SELECT {', '.join(quote(n) for n in fields)} FROM {quote(dataset.table)}" + (
