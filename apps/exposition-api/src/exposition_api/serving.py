@@ -30,6 +30,7 @@ import shutil
 import sys
 import tempfile
 import threading
+import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
@@ -46,6 +47,7 @@ from exposition_api.query import Condition, RowsQuery, encode_cursor
 
 FORMAT_VERSION = 1  # bump when the files' layout or encoding changes: old builds are then ignored
 BUILD_BATCH_ROWS = 65_536
+YIELD_ROWS = 512  # rows encoded between two hand-overs of the GIL (about a millisecond of work)
 KEEP_VERSIONS = 2  # per dataset: the newest and the one before (a worker may still be on it for a second)
 log = logging.getLogger("dataplatform")
 
@@ -233,6 +235,22 @@ def _duckdb_validity(array: pa.Array) -> pa.Array:
 
 
 # --------------------------------------------------------------------------- building
+def _encode(batch: pa.RecordBatch, names: list[str], kinds: tuple[str, ...], key_index: list[int],
+            writers: dict[str, _BlobWriter], dataset: Dataset) -> int:  # fmt: skip
+    """Append one slice of rows to every file of the format; return its row count."""
+    columns = [batch.column(i).to_pylist() for i in range(len(names))]
+    records = list(zip(*columns, strict=True))
+    if any(record[i] is None for record in records for i in key_index):
+        raise UnservableError(f"a unique-key column of {dataset.table} has a null")
+    writers["keys"].extend([keys.encode(kinds, tuple(r[i] for i in key_index)) for r in records])
+    writers["json"].extend([formats.dumps(dict(zip(names, r, strict=True))) + b"," for r in records])
+    writers["csv"].extend(_csv_lines(records))
+    for name, values in zip(names, columns, strict=True):
+        writers[f"json.{name}"].extend([formats.dumps({name: v})[1:-1] for v in values])
+        writers[f"csv.{name}"].extend(_csv_fragments(values))
+    return len(records)
+
+
 class _BlobWriter:
     def __init__(self, path: Path) -> None:
         self.file = path.open("wb")
@@ -291,17 +309,9 @@ def build(warehouse: Warehouse, dataset: Dataset, directory: Path) -> int:
             if arrow_writer is None:
                 arrow_writer = pa.ipc.new_file(str(directory / "rows.arrow"), batch.schema)
             arrow_writer.write_batch(batch)
-            columns = [batch.column(i).to_pylist() for i in range(len(names))]
-            records = list(zip(*columns, strict=True))
-            if any(record[i] is None for record in records for i in key_index):
-                raise UnservableError(f"a unique-key column of {dataset.table} has a null")
-            writers["keys"].extend([keys.encode(kinds, tuple(r[i] for i in key_index)) for r in records])
-            writers["json"].extend([formats.dumps(dict(zip(names, r, strict=True))) + b"," for r in records])
-            writers["csv"].extend(_csv_lines(records))
-            for name, values in zip(names, columns, strict=True):
-                writers[f"json.{name}"].extend([formats.dumps({name: v})[1:-1] for v in values])
-                writers[f"csv.{name}"].extend(_csv_fragments(values))
-            rows += len(records)
+            for start in range(0, batch.num_rows, YIELD_ROWS):
+                rows += _encode(batch.slice(start, YIELD_ROWS), names, kinds, key_index, writers, dataset)
+                time.sleep(0)  # hand the GIL to the worker's request threads: a build never stalls their pages
         if arrow_writer is None:  # no rows: an empty file with the table's schema
             empty = warehouse.query_arrow(sql + " LIMIT 0", operation="serving_build")
             arrow_writer = pa.ipc.new_file(str(directory / "rows.arrow"), empty.schema)
