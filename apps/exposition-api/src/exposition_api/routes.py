@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import logging
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from dataplatform_common.metrics import rows_served
@@ -27,7 +26,7 @@ from exposition_api.query import (
     build_rows_query,
     encode_cursor,
 )
-from exposition_api.serving import ServingStore
+from exposition_api.serving import Page, ServingStore
 
 blueprint = Blueprint("datasets", __name__, url_prefix="/v1")
 _audit = logging.getLogger("dataplatform.audit")
@@ -179,13 +178,6 @@ def list_datasets() -> Response:
     return Response(formats.dumps({"datasets": datasets}), mimetype=formats.JSON)
 
 
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    count: int
-    next_cursor: str | None
-
-
 def _page_meta(dataset: Dataset, query: RowsQuery, count: int, next_cursor: str | None) -> dict[str, Any]:
     return {"dataset": dataset.name, "limit": query.limit, "count": count, "next_cursor": next_cursor}
 
@@ -220,8 +212,7 @@ def _served_page(dataset: Dataset, query: RowsQuery, media_type: str, version: s
     if store is None or warehouse.published_version() != version:
         return None
     served = store.get(dataset, version)
-    page = served.page(query, media_type) if served is not None else None
-    return Page(page.body, page.count, page.next_cursor) if page is not None else None
+    return served.page(query, media_type) if served is not None else None
 
 
 @blueprint.get("/datasets/<name>/rows")
@@ -231,11 +222,9 @@ def dataset_rows(name: str) -> Response:
 
     def produce(query: RowsQuery, media_type: str, version: str) -> CachedResponse:
         page = _served_page(dataset, query, media_type, version)
-        if page is not None:
-            pass
-        elif media_type == formats.ARROW:
+        if page is None and media_type == formats.ARROW:
             page = _arrow_page(warehouse, query)
-        else:
+        elif page is None:
             page = _rows_page(warehouse, dataset, query, media_type)
         headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
         return CachedResponse(page.body, media_type, make_etag(page.body), headers, rows=page.count)

@@ -93,6 +93,8 @@ def _map(path: Path) -> mmap.mmap | bytes:
 
 @dataclass(frozen=True)
 class Page:
+    """One page of the rows endpoint: its body, row count and next cursor (the serving format's and the warehouse's)."""
+
     body: bytes
     count: int
     next_cursor: str | None
