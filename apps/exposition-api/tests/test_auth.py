@@ -32,7 +32,7 @@ def test_rejected_tokens_are_401(client, tokens, overrides, reason) -> None:
 
 def test_missing_token_is_401(client) -> None:
     assert client.get(URL).status_code == 401
-    assert client.get("/openapi.json").status_code == 401
+    assert client.get("/v1/datasets/claims/export").status_code == 401
 
 
 def test_role_below_classification_is_403(client, tokens) -> None:
@@ -46,6 +46,16 @@ def test_no_read_role_sees_only_nothing(client, tokens) -> None:
     assert client.get("/v1/datasets/postal_codes/rows", headers=tokens.header()).status_code == 403
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
-def test_health_and_metrics_are_anonymous(client, path) -> None:
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics", "/openapi.json", "/docs"])
+def test_health_metrics_and_docs_are_anonymous(client, path) -> None:
     assert client.get(path).status_code == 200
+
+
+def test_docs_page_has_an_authorize_button_and_no_external_resource(client) -> None:
+    spec = client.get("/openapi.json").json
+    assert spec["paths"]["/openapi.json"]["get"]["security"] == []
+    assert spec["paths"]["/docs"]["get"]["security"] == []
+    page = client.get("/docs").get_data(as_text=True)
+    assert "id='authorize'" in page and "Authorization = 'Bearer ' + token" in page
+    assert "http://" not in page.split("<script type='application/json'")[0] and "src=" not in page
+    assert "/v1/datasets/claims/export" in page

@@ -13,15 +13,30 @@ import pyarrow as pa
 JSON = "application/json"
 CSV = "text/csv"
 ARROW = "application/vnd.apache.arrow.stream"
+PARQUET = "application/vnd.apache.parquet"
 MEDIA_TYPES = (JSON, CSV, ARROW)
-FORMAT_NAMES = {JSON: "json", CSV: "csv", ARROW: "arrow"}
+EXPORT_MEDIA_TYPES = (CSV, ARROW, PARQUET)
+FORMAT_NAMES = {JSON: "json", CSV: "csv", ARROW: "arrow", PARQUET: "parquet"}
+BY_NAME = {name: media_type for media_type, name in FORMAT_NAMES.items()}
 
 
-def negotiate(accept: Any) -> str | None:
-    """The best of our media types for a werkzeug MIMEAccept (JSON when the client accepts anything)."""
+class UnknownFormatError(ValueError):
+    """`?format=` names no format of this endpoint: a 400 naming the choices."""
+
+
+def negotiate(accept: Any, format_param: list[str] | None = None, choices: tuple[str, ...] = MEDIA_TYPES) -> str | None:
+    """The media type: `?format=csv|arrow|json|...` when given (for clients that cannot set Accept, such as
+    QlikSense's REST connector), else the best of `choices` for a werkzeug MIMEAccept (the first when the
+    client accepts anything); None when nothing acceptable (406)."""
+    if format_param:
+        media_type = BY_NAME.get(format_param[0]) if len(format_param) == 1 else None
+        if media_type not in choices:
+            names = "|".join(FORMAT_NAMES[m] for m in choices)
+            raise UnknownFormatError(f"format must be given once, one of {names}")
+        return media_type
     if not accept:
-        return JSON
-    return accept.best_match(MEDIA_TYPES)
+        return choices[0]
+    return accept.best_match(choices)
 
 
 def _json_default(value: Any) -> Any:

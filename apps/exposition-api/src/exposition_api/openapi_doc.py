@@ -22,6 +22,17 @@ _MEDIA = {
     "text/csv": {"type": "string"},
     "application/vnd.apache.arrow.stream": {"type": "string", "format": "binary"},
 }
+_EXPORT_MEDIA = {
+    "text/csv": {"type": "string"},
+    "application/vnd.apache.arrow.stream": {"type": "string", "format": "binary"},
+    "application/vnd.apache.parquet": {"type": "string", "format": "binary"},
+}
+
+
+def _format_parameter(names: list[str]) -> dict[str, Any]:
+    return {"name": "format", "in": "query", "schema": {"type": "string", "enum": names},
+            "description": "the response format, instead of the Accept header (for clients that cannot set it, "
+                           "such as QlikSense's REST connector)"}  # fmt: skip
 
 
 def _row_schema(dataset: Dataset) -> dict[str, Any]:
@@ -93,6 +104,7 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
         {"name": "cursor", "in": "query", "schema": {"type": "string"},
          "description": "opaque keyset cursor: `next_cursor` of the previous page"},
         {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}},
+        _format_parameter(["json", "csv", "arrow"]),
         *filters,
     ]  # fmt: skip
     page = {
@@ -115,8 +127,10 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
             ["count", *(f"{f}:{m}" for f in ("sum", "avg") for m in dataset.measures)])},
          "description": "comma-separated: count, sum:<measure>, avg:<measure>; measures: "
                         + (", ".join(dataset.measures) or "(none)")},
+        _format_parameter(["json", "csv", "arrow"]),
         *filters,
     ]  # fmt: skip
+    export_parameters = [rows_parameters[0], _format_parameter(["csv", "arrow", "parquet"]), *filters]
     aggregate_page = {"type": "object", "required": ["dataset", "group_by", "metrics", "data"],
                       "properties": {"dataset": {"type": "string"}, "group_by": {"type": "array"},
                                      "metrics": {"type": "array"}, "data": {"type": "array"}}}  # fmt: skip
@@ -126,6 +140,15 @@ def _dataset_paths(dataset: Dataset) -> tuple[dict[str, Any], dict[str, Any]]:
             "summary": f"Rows of {dataset.name} ({dataset.classification})", "description": dataset.description,
             "operationId": f"rows_{dataset.name}", "tags": tags, "parameters": rows_parameters,
             "responses": _responses({"description": "One page of rows", "content": rows_content}),
+        }},
+        f"/v1/datasets/{dataset.name}/export": {"get": {
+            "summary": f"Export {dataset.name} in bulk (CSV, Arrow IPC, Parquet)",
+            "operationId": f"export_{dataset.name}",
+            "description": "The whole dataset, or its filtered rows, streamed in the table's stored order (its unique "
+                           "key); memory on the server does not grow with the dataset. Same auth and classification "
+                           "as the rows.", "tags": tags, "parameters": export_parameters,
+            "responses": {"200": {"description": "Every selected row", "content": {
+                m: {"schema": s} for m, s in _EXPORT_MEDIA.items()}}, **openapi.problems(400, 401, 403, 406, 503)},
         }},
         f"/v1/datasets/{dataset.name}/aggregate": {"get": {
             "summary": f"Aggregate {dataset.name}", "operationId": f"aggregate_{dataset.name}", "tags": tags,
@@ -156,7 +179,8 @@ def build_document(catalog: dict[str, Dataset], version: str) -> dict[str, Any]:
     return openapi.document(
         "Exposition API",
         version,
-        "Read access to the gold datasets: keyset-paginated rows (JSON, CSV, Arrow IPC) and aggregates.",
+        "Read access to the gold datasets: keyset-paginated rows (JSON, CSV, Arrow IPC), aggregates and bulk "
+        "export (CSV, Arrow IPC, Parquet).",
         paths,
         schemas,
     )

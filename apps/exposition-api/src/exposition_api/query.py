@@ -10,11 +10,11 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from exposition_api.catalog import Column, Dataset
 
@@ -23,9 +23,11 @@ DEFAULT_LIMIT = 100
 MAX_IN_VALUES = 100
 MAX_GROUPS = 50_000
 RANGE_OPERATORS = {"gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
-ROWS_PARAMS = frozenset({"fields", "sort", "limit", "cursor"})
-AGGREGATE_PARAMS = frozenset({"group_by", "metrics"})
+ROWS_PARAMS = frozenset({"fields", "sort", "limit", "cursor", "format"})
+AGGREGATE_PARAMS = frozenset({"group_by", "metrics", "format"})
+EXPORT_PARAMS = frozenset({"fields", "format"})
 AGGREGATES = ("count", "sum", "avg")
+T = TypeVar("T")
 
 
 class QueryError(ValueError):
@@ -36,10 +38,20 @@ class QueryError(ValueError):
         self.errors = errors
 
 
+@dataclass(frozen=True)
+class Condition:
+    """One parsed filter: `operator` is eq, in, gt, gte, lt or lte; `values` are parsed to the column's type."""
+
+    column: Column
+    operator: str
+    values: tuple[Any, ...]
+
+
 @dataclass
 class Sql:
     where: list[str] = field(default_factory=list)
     params: list[Any] = field(default_factory=list)
+    conditions: list[Condition] = field(default_factory=list)
 
 
 def _placeholder(column: Column) -> str:
@@ -79,10 +91,13 @@ def parse_filters(dataset: Dataset, args: Mapping[str, list[str]], reserved: fro
                     raise ValueError(f"between 1 and {MAX_IN_VALUES} values")
                 sql.where.append(f"{quote(name)} IN ({', '.join(_placeholder(column) for _ in items)})")
                 sql.params.extend(items)
+                sql.conditions.append(Condition(column, "in", tuple(items)))
             else:
                 sql_operator = "=" if kind == "eq" else RANGE_OPERATORS[operator]
+                value = column.parse(values[0])
                 sql.where.append(f"{quote(name)} {sql_operator} {_placeholder(column)}")
-                sql.params.append(column.parse(values[0]))
+                sql.params.append(value)
+                sql.conditions.append(Condition(column, operator or "eq", (value,)))
         except ValueError as error:
             errors.append((path, str(error)))
     if errors:
@@ -191,6 +206,10 @@ class RowsQuery:
     # The same rows with exact-DOUBLE decimals fetched as floats (see `json_value_expression`), for JSON pages;
     # "" when no column needs it.
     json_sql: str = ""
+    # The same request parsed, for what serves it without SQL (exposition_api.serving): filters and the
+    # cursor's last-row order values (None without a cursor).
+    conditions: tuple[Condition, ...] = ()
+    after: tuple[Any, ...] | None = None
 
 
 # DECIMAL(p, s) with p <= 15 is an int64 divided by 10^s: its DOUBLE is the correctly rounded value, the same
@@ -238,8 +257,10 @@ def build_rows_query(dataset: Dataset, args: Mapping[str, list[str]], quote) -> 
     filters: Sql = parts["filters"]
     where, params = list(filters.where), list(filters.params)
     cursor = _single(args, "cursor")
+    after = None
     if cursor:
-        condition, cursor_params = keyset_condition(order, decode_cursor(order, cursor), quote)
+        after = tuple(decode_cursor(order, cursor))
+        condition, cursor_params = keyset_condition(order, list(after), quote)
         where.append(condition)
         params.extend(cursor_params)
     selected = list(dict.fromkeys([*parts["fields"], *(c.name for c in order.columns)]))
@@ -256,7 +277,8 @@ def build_rows_query(dataset: Dataset, args: Mapping[str, list[str]], quote) -> 
     json_sql = ""
     if any(as_floats.values()):
         json_sql = f"SELECT {', '.join(as_floats.get(n) or quote(n) for n in selected)}{rest}"
-    return RowsQuery(sql, params, parts["fields"], selected, order, parts["limit"], json_sql)
+    return RowsQuery(sql, params, parts["fields"], selected, order, parts["limit"], json_sql,
+                     tuple(filters.conditions), after)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -285,10 +307,7 @@ def build_aggregate_query(dataset: Dataset, args: Mapping[str, list[str]], quote
         else:
             errors.append(("query.metrics", f"{metric!r} is not count, sum:<measure> or avg:<measure>; measures: "
                                             f"{', '.join(dataset.measures) or '(none)'}"))  # fmt: skip
-    try:
-        filters = parse_filters(dataset, args, AGGREGATE_PARAMS, quote)
-    except QueryError as error:
-        errors.extend(error.errors)
+    filters = _collect(errors, lambda: parse_filters(dataset, args, AGGREGATE_PARAMS, quote), Sql())
     if errors:
         raise QueryError(errors)
     dims = ", ".join(quote(g) for g in dict.fromkeys(group_by))
@@ -298,3 +317,34 @@ def build_aggregate_query(dataset: Dataset, args: Mapping[str, list[str]], quote
         + f" GROUP BY {dims} ORDER BY {dims} LIMIT {MAX_GROUPS + 1}"
     )
     return AggregateQuery(sql, filters.params, list(dict.fromkeys(group_by)), metrics)
+
+
+def _collect(errors: list[tuple[str, str]], parse: Callable[[], T], default: T) -> T:
+    """parse(), or `default` with its QueryError's errors added to `errors` (to report every bad parameter)."""
+    try:
+        return parse()
+    except QueryError as error:
+        errors.extend(error.errors)
+        return default
+
+
+@dataclass(frozen=True)
+class ExportQuery:
+    sql: str
+    params: list[Any]
+    fields: list[str]
+
+
+def build_export_query(dataset: Dataset, args: Mapping[str, list[str]], quote) -> ExportQuery:
+    """The whole dataset (or its filtered rows) in the table's stored order: no ORDER BY, so the warehouse
+    streams it without sorting it first (memory independent of its size). Gold tables are written sorted by
+    their unique key (docs/contracts.md), and DuckDB keeps insertion order on a scan."""
+    errors: list[tuple[str, str]] = []
+    fields = _collect(errors, lambda: parse_fields(dataset, _single(args, "fields")), [])
+    filters = _collect(errors, lambda: parse_filters(dataset, args, EXPORT_PARAMS, quote), Sql())
+    if errors:
+        raise QueryError(errors)
+    sql = f"SELECT {', '.join(quote(n) for n in fields)} FROM {quote(dataset.table)}" + (
+        f" WHERE {' AND '.join(filters.where)}" if filters.where else ""
+    )
+    return ExportQuery(sql, filters.params, fields)

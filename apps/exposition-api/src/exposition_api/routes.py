@@ -1,18 +1,19 @@
-"""The /v1 datasets blueprint: catalog, rows (keyset pages in JSON/CSV/Arrow) and aggregates."""
+"""The /v1 datasets blueprint: catalog, rows (keyset pages in JSON/CSV/Arrow), aggregates and bulk export."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import itertools
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from dataplatform_common.metrics import rows_served
 from dataplatform_common.problems import ApiProblemError, field_error
 from dataplatform_common.warehouse import Warehouse
 from dataplatform_common.webapp import get_principal, get_warehouse
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, g, request
 
-from exposition_api import formats
+from exposition_api import export, formats
 from exposition_api.cache import CachedResponse, ResponseCache, make_etag
 from exposition_api.catalog import Dataset
 from exposition_api.query import (
@@ -21,13 +22,17 @@ from exposition_api.query import (
     QueryError,
     RowsQuery,
     build_aggregate_query,
+    build_export_query,
     build_rows_query,
     encode_cursor,
 )
+from exposition_api.serving import Page, ServingStore
 
 blueprint = Blueprint("datasets", __name__, url_prefix="/v1")
+_audit = logging.getLogger("dataplatform.audit")
 GZIP_MIN_BYTES = 1024
 QueryT = TypeVar("QueryT")
+QueryBuilder = Callable[[Dataset, Mapping[str, list[str]], Callable[[str], str]], QueryT]
 
 
 def _catalog() -> dict[str, Dataset]:
@@ -36,6 +41,29 @@ def _catalog() -> dict[str, Dataset]:
 
 def _cache() -> ResponseCache:
     return current_app.extensions["response_cache"]
+
+
+def _serving() -> ServingStore | None:
+    return current_app.extensions.get("serving")
+
+
+def _media_type(choices: tuple[str, ...] = formats.MEDIA_TYPES) -> tuple[str | None, list[tuple[str, str]]]:
+    """(media type or None for a 406, the `format` parameter's errors)."""
+    try:
+        return formats.negotiate(request.accept_mimetypes, request.args.getlist("format"), choices), []
+    except formats.UnknownFormatError as error:
+        return None, [("query.format", str(error))]
+
+
+def _build(build: QueryBuilder[QueryT], dataset: Dataset, errors: list[tuple[str, str]]) -> QueryT:
+    """The query, or a 400 listing every bad parameter (`errors`: those found before, e.g. the format's)."""
+    try:
+        query = build(dataset, _args(), get_warehouse().quote)
+    except QueryError as error:
+        raise _bad_request(QueryError(error.errors + errors)) from None
+    if errors:
+        raise _bad_request(QueryError(errors))
+    return query
 
 
 def _readable_dataset(name: str) -> Dataset:
@@ -71,32 +99,29 @@ def _send(entry: CachedResponse) -> Response:
     return response
 
 
-QueryBuilder = Callable[[Dataset, Mapping[str, list[str]], Callable[[str], str]], QueryT]
-
-
 def _cached(
-    dataset: Dataset, operation: str, build: QueryBuilder[QueryT], produce: Callable[[QueryT, str], CachedResponse]
+    dataset: Dataset,
+    operation: str,
+    build: QueryBuilder[QueryT],
+    produce: Callable[[QueryT, str, str], CachedResponse],
 ) -> Response:
     """Serve from the response cache, or `build` the query (400 on bad parameters) and `produce` the body.
 
     A hit skips query parsing and SQL building: only valid requests are ever cached, under their exact
     parameters, so a hit is a valid request. Bad parameters still win over an unacceptable Accept (400
     before 406) because the query is built first on a miss."""
-    media_type = formats.negotiate(request.accept_mimetypes)
+    media_type, format_errors = _media_type()
     cache = _cache()
     key = None
-    if media_type is not None:
-        version = get_warehouse().version()
+    version = get_warehouse().version()  # once per request: the cache key and the serving format agree on it
+    if media_type is not None and not format_errors:
         key = (dataset.name, operation, media_type, version, tuple(sorted(request.args.items(multi=True))))
     entry = cache.get(key) if key is not None else None
     if entry is None:
-        try:
-            query = build(dataset, _args(), get_warehouse().quote)
-        except QueryError as error:
-            raise _bad_request(error) from None
+        query = _build(build, dataset, format_errors)
         if media_type is None:
             raise ApiProblemError(406, f"supported media types: {', '.join(formats.MEDIA_TYPES)}")
-        entry = produce(query, media_type)
+        entry = produce(query, media_type, version)
         cache.put(key, entry)
     if entry.rows:
         rows_served().labels(current_app.config["APP_NAME"], dataset.name, formats.FORMAT_NAMES[media_type]).inc(
@@ -153,13 +178,6 @@ def list_datasets() -> Response:
     return Response(formats.dumps({"datasets": datasets}), mimetype=formats.JSON)
 
 
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    count: int
-    next_cursor: str | None
-
-
 def _page_meta(dataset: Dataset, query: RowsQuery, count: int, next_cursor: str | None) -> dict[str, Any]:
     return {"dataset": dataset.name, "limit": query.limit, "count": count, "next_cursor": next_cursor}
 
@@ -187,15 +205,26 @@ def _rows_page(warehouse: Warehouse, dataset: Dataset, query: RowsQuery, media_t
     return Page(body, len(rows), next_cursor)
 
 
+def _served_page(dataset: Dataset, query: RowsQuery, media_type: str, version: str) -> Page | None:
+    """The page from the serving format of this gold version, when it has one that answers the query."""
+    store = _serving()
+    warehouse = get_warehouse()
+    if store is None or warehouse.published_version() != version:
+        return None
+    served = store.get(dataset, version)
+    return served.page(query, media_type) if served is not None else None
+
+
 @blueprint.get("/datasets/<name>/rows")
 def dataset_rows(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
 
-    def produce(query: RowsQuery, media_type: str) -> CachedResponse:
-        if media_type == formats.ARROW:
+    def produce(query: RowsQuery, media_type: str, version: str) -> CachedResponse:
+        page = _served_page(dataset, query, media_type, version)
+        if page is None and media_type == formats.ARROW:
             page = _arrow_page(warehouse, query)
-        else:
+        elif page is None:
             page = _rows_page(warehouse, dataset, query, media_type)
         headers = {"X-Next-Cursor": page.next_cursor} if page.next_cursor else {}
         return CachedResponse(page.body, media_type, make_etag(page.body), headers, rows=page.count)
@@ -208,7 +237,7 @@ def dataset_aggregate(name: str) -> Response:
     dataset = _readable_dataset(name)
     warehouse = get_warehouse()
 
-    def produce(query: AggregateQuery, media_type: str) -> CachedResponse:
+    def produce(query: AggregateQuery, media_type: str, version: str) -> CachedResponse:
         result = warehouse.query(query.sql, query.params, operation="aggregate")
         if len(result.rows) > MAX_GROUPS:
             raise ApiProblemError(400, f"more than {MAX_GROUPS} groups: add filters or fewer dimensions",
@@ -224,3 +253,42 @@ def dataset_aggregate(name: str) -> Response:
         return CachedResponse(body, media_type, make_etag(body), rows=0)
 
     return _cached(dataset, "aggregate", build_aggregate_query, produce)
+
+
+@blueprint.get("/datasets/<name>/export")
+def dataset_export(name: str) -> Response:
+    """The whole dataset, or its filtered rows, streamed (no ETag, no cache: it is read once, in bulk)."""
+    dataset = _readable_dataset(name)
+    media_type, format_errors = _media_type(formats.EXPORT_MEDIA_TYPES)
+    query = _build(build_export_query, dataset, format_errors)
+    if media_type is None:
+        raise ApiProblemError(406, f"supported media types: {', '.join(formats.EXPORT_MEDIA_TYPES)}")
+    warehouse, app_name = get_warehouse(), current_app.config["APP_NAME"]
+    batch_rows = current_app.config.get("EXPORT_BATCH_ROWS", 65_536)
+    counter = rows_served().labels(app_name, dataset.name, formats.FORMAT_NAMES[media_type])
+    audit = {"dataset": dataset.name, "classification": dataset.classification, "subject": get_principal().subject,
+             "format": formats.FORMAT_NAMES[media_type], "request_id": g.get("request_id")}  # fmt: skip
+    batches = warehouse.stream_arrow(query.sql, query.params, operation="export", batch_rows=batch_rows)
+    first = next(batches, None)  # the query runs now: a bad value or a warehouse outage is still a problem+json
+
+    def stream() -> Iterator[bytes]:
+        rows = 0
+
+        def count(n: int) -> None:
+            nonlocal rows
+            rows += n
+            counter.inc(n)
+
+        complete = False
+        try:
+            rest = itertools.chain([first] if first is not None else [], batches)
+            schema = lambda: warehouse.query_arrow(query.sql + " LIMIT 0", query.params, operation="export").schema  # noqa: E731
+            yield from export.encode(rest, schema, media_type, count)
+            complete = True
+        finally:
+            _audit.info("export", extra={"audit": {**audit, "rows": rows, "complete": complete}})
+
+    response = Response(stream(), mimetype=media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{dataset.name}.{export.EXTENSIONS[media_type]}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

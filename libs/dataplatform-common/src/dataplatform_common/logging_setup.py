@@ -32,7 +32,10 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = g.get("request_id")
             entry["method"] = request.method
             entry["path"] = request.path
-        for key in ("status", "duration_ms", "route"):
+            principal = g.get("principal")
+            if principal is not None:  # who read what: the request line is the data-access audit record
+                entry["subject"] = principal.subject
+        for key in ("status", "duration_ms", "route", "audit"):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:

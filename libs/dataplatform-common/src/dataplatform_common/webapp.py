@@ -13,7 +13,8 @@ from dataplatform_common.metrics import instrument, warehouse_observer
 from dataplatform_common.problems import ApiProblemError, problem_response, register_error_handlers
 from dataplatform_common.warehouse import DEFAULT_URL, Warehouse, WarehouseUnavailableError, open_warehouse
 
-ANONYMOUS_ENDPOINTS = frozenset({"healthz", "readyz", "metrics"})
+# The API's description (its OpenAPI document and docs page) serves no data: readable without a token.
+ANONYMOUS_ENDPOINTS = frozenset({"healthz", "readyz", "metrics", "openapi", "docs"})
 _appinsights_configured = False
 
 

@@ -7,7 +7,7 @@ the apps turn into 503 + Retry-After; the next call tries again, so recovery nee
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -43,6 +43,17 @@ class Warehouse(Protocol):
 
     def query_arrow(self, sql: str, params: Sequence[Any] = (), *, operation: str) -> pa.Table:
         """Same as `query`, as an Arrow table (for the Arrow IPC output)."""
+
+    def stream_arrow(
+        self, sql: str, params: Sequence[Any] = (), *, operation: str, batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """Run one read query and yield its result in record batches of at most about `batch_rows` rows,
+        holding one batch at a time (bulk export, serving-format builds): memory does not grow with the
+        result. The query runs on its own cursor, so a consumer may interleave other queries."""
+
+    def published_version(self) -> str | None:
+        """The identity of an immutable published gold version (a DuckDB file's inode and mtime), or None when
+        the backend cannot say when its data changes (Snowflake): what may key a derived, built-once format."""
 
     def ping(self) -> None:
         """Raise WarehouseUnavailableError unless a trivial query succeeds (readiness probe)."""

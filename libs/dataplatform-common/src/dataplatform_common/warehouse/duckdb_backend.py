@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,33 @@ class DuckDBWarehouse:
 
     def query_arrow(self, sql: str, params: Sequence[Any] = (), *, operation: str) -> pa.Table:
         return self._run(operation, lambda cursor: cursor.sql(sql, params=list(params)).to_arrow_table())
+
+    def stream_arrow(
+        self, sql: str, params: Sequence[Any] = (), *, operation: str, batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        self._cursor()  # reopen if the file changed
+        started = time.perf_counter()
+        try:
+            cursor = self._connection.cursor()  # type: ignore[union-attr]
+        except (duckdb.Error, AttributeError) as error:
+            raise WarehouseUnavailableError(f"DuckDB file {self.path} failed: {error}") from None
+        try:
+            cursor.execute("SET enable_progress_bar = false")
+            try:
+                reader = cursor.sql(sql, params=list(params)).to_arrow_reader(batch_rows)
+            except (duckdb.ConversionException, duckdb.OutOfRangeException, duckdb.InvalidInputException) as error:
+                raise QueryValueError(str(error).splitlines()[0]) from None
+            if self._observe is not None:  # time to the first batch: the query's latency, as for `query`
+                self._observe(self.backend, operation, time.perf_counter() - started)
+            try:
+                yield from reader
+            except (duckdb.IOException, duckdb.ConnectionException) as error:
+                raise WarehouseUnavailableError(f"DuckDB file {self.path} failed: {error}") from None
+        finally:
+            cursor.close()
+
+    def published_version(self) -> str | None:
+        return self.version()
 
     def ping(self) -> None:
         self.query("SELECT 1", operation="ping")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,6 +161,25 @@ class SnowflakeWarehouse:
             return table.rename_columns([name.lower() for name in table.column_names])
 
         return self._run(operation, run)
+
+    def stream_arrow(
+        self, sql: str, params: Sequence[Any] = (), *, operation: str, batch_rows: int = 65_536
+    ) -> Iterator[pa.RecordBatch]:
+        """The connector downloads the result in chunks; `fetch_arrow_batches` yields them one at a time."""
+        connection = self._get_connection()
+        cursor = connection.cursor()
+        try:
+            self._run(operation, lambda _: cursor.execute(sql, list(params)))
+            for table in cursor.fetch_arrow_batches():
+                table = table.rename_columns([name.lower() for name in table.column_names])
+                yield from table.to_batches(max_chunksize=batch_rows)
+        finally:
+            cursor.close()
+
+    def published_version(self) -> str | None:
+        # Snowflake tables change without an identity this app can observe: no built-once serving format,
+        # every page is a warehouse query (see apps/exposition-api/README.md).
+        return None
 
     def ping(self) -> None:
         self.query("SELECT 1", operation="ping")
