@@ -1,5 +1,6 @@
 """The platform's own flows: clean on the repository, and each NetworkPolicy added for a flow of issue 13
-(Grafana and Dagster -> PostgreSQL, cert-manager -> public DNS, Prometheus -> node addresses) is needed:
+(Grafana and Dagster -> PostgreSQL, cert-manager -> public DNS, Prometheus -> node addresses) and for the
+verification hooks of issue 16 (-> Prometheus) is needed:
 without it the gate reports exactly that flow."""
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def test_platform_flows_are_allowed(rendered: dict[str, RenderedEnvironment], re
          ["cert-manager/cert-manager -> public addresses:53/UDP,53/TCP"]),
         ("dev", "monitoring", "allow-egress-node-metrics",
          ["monitoring/prometheus -> nodes:10250/TCP"]),
+        # The data apps' verification hooks judge their load part from Prometheus (issue 16).
+        ("dev", "monitoring", "allow-ingress-verification-hooks",
+         ["data-apps/enrichment-api-verify -> monitoring/prometheus:9090/TCP"]),
     ],
 )  # fmt: skip
 def test_each_added_policy_is_what_allows_its_flow(
