@@ -69,4 +69,5 @@ def test_new_api_brings_its_flows(repo: Path) -> None:
     assert main(["new-app", "sales-api", "--kind", "api"]) == 0
     flows = yaml.safe_load((repo / "apps/sales-api/flows.yaml").read_text())
     assert flows["endpoints"]["sales-api"]["pods"] == {"app.kubernetes.io/name": "sales-api"}
-    assert {flow["from"] for flow in flows["flows"]} == {"sales-api"}
+    assert {flow["from"] for flow in flows["flows"]} == {"sales-api", "sales-api-verify"}  # its verification hook
+    assert flows["endpoints"]["sales-api-verify"]["pods"]["app.kubernetes.io/instance"] == "sales-api"
