@@ -36,8 +36,10 @@ def build_definitions() -> dg.Definitions:
     if settings.is_local:
         assets: list = LOCAL_ASSETS
         warehouse = DuckDBWarehouse(path=str(settings.warehouse_path))
-    else:  # Snowflake: raw tables exist upstream; gold is built in the audit schema, published once checked
-        assets = [*external_raw_specs(), dbt_build, publish_audited_gold, datahub_metadata]
+    else:
+        # Snowflake: raw drops exist upstream, the DVC reference is loaded from the image, gold is built in
+        # the audit schema and published once checked.
+        assets = [*external_raw_specs(), raw_postal_codes, dbt_build, publish_audited_gold, datahub_metadata]
         warehouse = SnowflakeWarehouse.from_environment()
     return dg.Definitions(
         assets=assets,
