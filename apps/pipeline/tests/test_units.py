@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from reference_pipeline import cli, ingestion, reference_data, udfs
@@ -142,3 +143,17 @@ def test_every_exposed_gold_model_is_in_the_api_exposure() -> None:
     exposure = next(e for e in manifest["exposures"].values() if e["name"] == "exposition_api")
     assert exposed and exposed == set(exposure["depends_on"]["nodes"]), "list each exposed model in exposures.yml"
 
+
+def test_dagster_owners_follow_dbt_meta_owner() -> None:
+    from reference_pipeline.definitions import build_definitions
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    gold = {n["alias"]: n["config"]["meta"]["owner"] for n in manifest["nodes"].values() if n["schema"] == "gold"}
+    assert len(set(gold.values())) > 1  # the gold marts belong to different teams
+    graph = build_definitions().resolve_asset_graph()
+    for table, team in gold.items():
+        assert graph.get(dg.AssetKey(["gold", table])).owners == [f"team:{team}"], table
+    source_team = next(s["meta"]["owner"] for s in manifest["sources"].values() if s["name"] == "postal_codes")
+    for key in (["raw", "postal_codes"], ["serving", "gold"], ["silver", "customers"]):
+        assert graph.get(dg.AssetKey(key)).owners == [f"team:{source_team}"], key

@@ -22,9 +22,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from reference_pipeline.owners import dbt_owners
 from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
-
-OWNER = "team:data-platform"
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
@@ -70,7 +69,7 @@ class LayeredTranslator(DagsterDbtTranslator):
         return dbt_resource_props.get("config", {}).get("schema") or "raw"
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
-        return [OWNER]
+        return dbt_owners(dbt_resource_props)
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         classification = dbt_resource_props.get("meta", {}).get("classification")

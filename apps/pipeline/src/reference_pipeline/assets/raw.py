@@ -10,11 +10,12 @@ from pathlib import Path
 import dagster as dg
 
 from reference_pipeline import ingestion, reference_data
+from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.raw_drops import ENTITY_FORMATS
 from reference_pipeline.settings import REFERENCE_DIR, load_settings
 from reference_pipeline.warehouse import DuckDBWarehouse, Warehouse
 
-OWNER = "team:data-platform"
+OWNER = pipeline_owner()
 RAW_ENTITIES = tuple(ENTITY_FORMATS)
 LOADED_FILES = "loaded_files"
 
