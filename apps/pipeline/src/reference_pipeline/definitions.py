@@ -13,6 +13,7 @@ from reference_pipeline.assets.dbt import dbt_build, dbt_resource
 from reference_pipeline.assets.raw import external_raw_specs, raw_drops, raw_postal_codes
 from reference_pipeline.assets.serving import publish_audited_gold, serving_gold
 from reference_pipeline.checks.assets_checks import all_checks
+from reference_pipeline.sensors import JOB_NAME, producer_drops
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import DuckDBWarehouse, SnowflakeWarehouse
 
@@ -24,7 +25,7 @@ EXCLUSIVE_TAG = {"platform.example/exclusive": "reference-pipeline"}
 STOPPED = dg.DefaultScheduleStatus.STOPPED
 
 reference_pipeline_job = dg.define_asset_job(
-    "reference_pipeline",
+    JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="Raw drops and references to gold, with checks and DataHub metadata.",
     tags=EXCLUSIVE_TAG,
@@ -54,7 +55,7 @@ def build_definitions() -> dg.Definitions:
                 default_status=STOPPED if settings.is_local else dg.DefaultScheduleStatus.RUNNING,
             )
         ],
-        sensors=[datahub_run_failures],
+        sensors=[datahub_run_failures, producer_drops],
         resources={"dbt": dbt_resource(), "warehouse": warehouse},
         executor=dg.in_process_executor if settings.is_local else dg.multiprocess_executor,
     )

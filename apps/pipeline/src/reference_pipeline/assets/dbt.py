@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -67,6 +68,17 @@ class LayeredTranslator(DagsterDbtTranslator):
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("config", {}).get("schema") or "raw"
+
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        """Gold marts carry a freshness policy: older than PIPELINE_FRESHNESS_HOURS fails (the UI, alerts)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.group_name != "gold":
+            return spec
+        fail = timedelta(hours=load_settings().freshness_hours)
+        warn = timedelta(hours=2) if fail > timedelta(hours=2) else None  # hourly schedule: two missed runs
+        return spec.replace_attributes(
+            freshness_policy=dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
+        )
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return dbt_owners(dbt_resource_props)
