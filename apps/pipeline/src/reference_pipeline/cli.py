@@ -6,6 +6,7 @@ reference-pipeline run                   materialise every asset (raw -> gold ->
 reference-pipeline catalog --out FILE    the exposition API's catalog, generated from the dbt manifest
 reference-pipeline dev [--port 3000]     the Dagster UI on this code location (`make dagster`)
 reference-pipeline update-reference FILE the update procedure: FILE becomes the tracked and packaged version
+reference-pipeline udf-packages --out DIR the zips the Snowflake UDFs import, and the PUT statements to upload them
 """
 
 from __future__ import annotations
@@ -57,6 +58,14 @@ def local_environment() -> None:
 def dvc_executable() -> Path:
     """DVC lives in its own virtualenv (.venv/dvc), or where PIPELINE_DVC says."""
     return Path(os.environ.get("PIPELINE_DVC", DBT_PROJECT_DIR.parents[2] / ".venv" / "dvc" / "bin" / "dvc"))
+
+
+def udf_packages(out: Path) -> None:
+    from reference_pipeline import udf_packages as packages
+
+    zips = packages.build(out)
+    stage = os.environ.get("SNOWFLAKE_UDF_STAGE", "@pipeline_udfs")
+    print("\n".join(f"{statement};" for statement in packages.put_statements(zips, stage)))
 
 
 def update_reference(new_file: Path) -> None:
@@ -183,6 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("--out", type=Path, required=True)
     ui = sub.add_parser("dev", help="prepare, then serve the Dagster UI on this code location (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)
+    udf = sub.add_parser("udf-packages", help="build the zips the Snowflake UDFs import (print their PUT statements)")
+    udf.add_argument("--out", type=Path, required=True)
     upd = sub.add_parser("update-reference", help="FILE -> the DVC-tracked reference and the packaged release")
     upd.add_argument("file", type=Path)
     return parser
@@ -202,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_catalog(args.out)
         elif args.command == "dev":
             dev(args.port)
+        elif args.command == "udf-packages":
+            udf_packages(args.out)
         elif args.command == "update-reference":
             update_reference(args.file)
     except PipelineCliError as error:

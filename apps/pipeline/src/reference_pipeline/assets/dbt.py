@@ -74,7 +74,8 @@ class LayeredTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         if spec.group_name != "gold":
             return spec
-        fail = timedelta(hours=load_settings().freshness_hours)
+        # Dagster's floor is one minute (tests set PIPELINE_FRESHNESS_HOURS to seconds to make data stale).
+        fail = max(timedelta(hours=load_settings().freshness_hours), timedelta(minutes=1))
         warn = timedelta(hours=2) if fail > timedelta(hours=2) else None  # hourly schedule: two missed runs
         return spec.replace_attributes(
             freshness_policy=dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
