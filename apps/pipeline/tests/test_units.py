@@ -157,3 +157,25 @@ def test_dagster_owners_follow_dbt_meta_owner() -> None:
     source_team = next(s["meta"]["owner"] for s in manifest["sources"].values() if s["name"] == "postal_codes")
     for key in (["raw", "postal_codes"], ["serving", "gold"], ["silver", "customers"]):
         assert graph.get(dg.AssetKey(key)).owners == [f"team:{source_team}"], key
+
+
+def test_snowflake_row_counts_come_from_dagster_dbt() -> None:
+    from reference_pipeline.assets.dbt import dbt_events
+
+    class Stream(list):
+        counted = False
+
+        def fetch_row_counts(self) -> Stream:
+            self.counted = True
+            return self
+
+    class Invocation:
+        def __init__(self) -> None:
+            self.stream_ = Stream(["event"])
+
+        def stream(self) -> Stream:
+            return self.stream_
+
+    cloud, local = Invocation(), Invocation()
+    assert list(dbt_events(cloud, local=False)) == ["event"] and cloud.stream_.counted
+    assert list(dbt_events(local, local=True)) == ["event"] and not local.stream_.counted

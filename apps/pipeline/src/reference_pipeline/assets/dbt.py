@@ -173,6 +173,16 @@ def run_target_dir(context: dg.AssetExecutionContext) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def dbt_events(invocation: Any, local: bool) -> Iterator[Any]:
+    """dbt's events; on Snowflake with `dagster/row_count` from dagster-dbt's `fetch_row_counts()`.
+
+    On Snowflake dagster-dbt counts each model's rows through the dbt adapter while dbt runs; the local DuckDB
+    file is held by the dbt process until it exits, so there the counts are read afterwards (`_with_row_counts`).
+    """
+    stream = invocation.stream()
+    return iter(stream if local else stream.fetch_row_counts())
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Run `dbt build`; test results are recorded as dbt reports them, model outputs once dbt has exited.
 
@@ -181,16 +191,16 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     are read from the warehouse, which dbt holds until then.
     """
     outputs: list[Any] = []
+    settings = load_settings()
     with run_target_dir(context) as target_path:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target_path)
-        for event in invocation.stream():
+        for event in dbt_events(invocation, settings.is_local):
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 outputs.append(event)
             else:
                 yield event
         succeeded = invocation.is_successful()
         error = None if succeeded else invocation.get_error()
-    settings = load_settings()
     if settings.is_local:
         outputs = _with_row_counts(context, outputs, str(settings.warehouse_path))
     yield from outputs
