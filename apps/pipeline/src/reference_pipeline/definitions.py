@@ -32,6 +32,12 @@ reference_pipeline_job = dg.define_asset_job(
 )
 
 
+def after_publish(asset: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """In the cloud DataHub describes the published gold (`publish/gold`), so it runs after the swap."""
+    publish = dg.AssetDep(publish_audited_gold.key)
+    return asset.map_asset_specs(lambda spec: spec.replace_attributes(deps=[*spec.deps, publish]))
+
+
 def build_definitions() -> dg.Definitions:
     settings = load_settings()
     if settings.is_local:
@@ -40,7 +46,13 @@ def build_definitions() -> dg.Definitions:
     else:
         # Snowflake: raw drops exist upstream, the DVC reference is loaded from the image, gold is built in
         # the audit schema and published once checked.
-        assets = [*external_raw_specs(), raw_postal_codes, dbt_build, publish_audited_gold, datahub_metadata]
+        assets = [
+            *external_raw_specs(),
+            raw_postal_codes,
+            dbt_build,
+            publish_audited_gold,
+            after_publish(datahub_metadata),
+        ]
         warehouse = SnowflakeWarehouse.from_environment()
     return dg.Definitions(
         assets=assets,
