@@ -67,3 +67,19 @@ def test_gold_carries_a_freshness_policy() -> None:
     assert policy is not None and policy.fail_window.to_timedelta() == timedelta(hours=load_settings().freshness_hours)
     assert graph.get(dg.AssetKey(["silver", "customers"])).freshness_policy is None
     assert defs.resolve_sensor_def("producer_drops").job_name == "reference_pipeline"
+
+
+def test_in_the_cluster_datahub_gets_the_dagster_jobs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reference_pipeline.definitions import build_definitions
+
+    assert "datahub_jobs" not in {s.name for s in build_definitions().sensors}  # no GMS locally: file sink only
+    monkeypatch.setenv("DATAHUB_GMS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("DATAHUB_ENV", "STG")
+    sensor = build_definitions().resolve_sensor_def("datahub_jobs")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    config = next(
+        cell.cell_contents
+        for cell in sensor._raw_fn.__closure__  # the plugin's sensor closes over its config
+        if type(cell.cell_contents).__name__ == "DatahubDagsterSourceConfig"
+    )
+    assert config.env == "STG" and config.datahub_client_config.server == "http://127.0.0.1:9"

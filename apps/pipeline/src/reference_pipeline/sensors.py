@@ -66,3 +66,21 @@ def producer_drops(context: dg.SensorEvaluationContext, warehouse: Warehouse) ->
         return dg.SkipReason("no new raw rows since the last request")
     context.update_cursor(key)
     return dg.RunRequest(run_key=key, tags={"producer_drops": "raw watermarks moved"})
+
+
+def datahub_jobs_sensor(gms_url: str, token: str | None, env: str, instance: str | None) -> dg.SensorDefinition:
+    """The Dagster DataHub plugin's sensor: each run becomes DataHub job entities (DataFlow `reference_pipeline`,
+    a DataJob per step, run instances) in the env's fabric. Only in the cluster, where GMS is reachable
+    (the plugin imports acryl-datahub, which the code location otherwise loads lazily)."""
+    from datahub.ingestion.graph.config import DatahubClientConfig
+    from datahub_dagster_plugin.client.dagster_generator import DatahubDagsterSourceConfig
+    from datahub_dagster_plugin.sensors.datahub_sensors import make_datahub_sensor
+
+    config = DatahubDagsterSourceConfig(
+        datahub_client_config=DatahubClientConfig(server=gms_url, token=token),
+        env=env,
+        platform_instance=instance,
+    )
+    return make_datahub_sensor(
+        config, name="datahub_jobs", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING
+    )
