@@ -157,11 +157,12 @@ def test_the_snowflake_run_loads_the_dvc_tracked_reference(monkeypatch: pytest.M
     tracked = reference_data.verified_version(REFERENCE_DIR / reference_data.POSTAL_CODES)
     metadata = result.get_asset_materialization_events()[0].materialization.metadata
     assert metadata["dvc_md5"].value == tracked.md5
-    (create, _), (insert, rows) = LOG[1], LOG[2]
-    assert (create, insert) == reference_snowflake_statements("ANALYTICS")
+    (create, _), (insert, rows), (publish, _) = LOG
+    assert (create, insert, publish) == reference_snowflake_statements("ANALYTICS")
+    assert publish == "create or replace table ANALYTICS.raw.postal_codes clone ANALYTICS.raw.postal_codes__loading"
     assert {row[2] for row in rows} == {tracked.md5}
     assert len(rows) == metadata["dagster/row_count"].value == len(reference_data.read_rows(tracked.path))
-    for statement in (create, insert.replace("%s", "'x'")):
+    for statement in (create, insert.replace("%s", "'x'"), publish):
         sqlglot.parse_one(statement, read="snowflake")
     # The Snowflake table has the columns the DuckDB load gives (the bronze model reads either).
     con = duckdb.connect()

@@ -146,15 +146,18 @@ class SnowflakeWarehouse(Warehouse):
             return {str(name): int(count) for name, count in rows.fetchall()}
 
     def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
-        """The image's DVC-tracked file (verified md5) -> `<database>.raw.postal_codes`, in one transaction."""
+        """The image's DVC-tracked file (verified md5) -> `<database>.raw.postal_codes`, replaced atomically.
+
+        Snowflake commits every DDL statement, so the rows go to a staging table first and one `create or
+        replace ... clone` puts them in place: readers see the old version or the new one, never half of it.
+        """
         version = reference_data.verified_version(data_file)
         rows = reference_data.read_rows(data_file)
-        create, insert = reference_snowflake_statements(self.database)
+        create, insert, publish = reference_snowflake_statements(self.database)
         with self._connect() as con, con.cursor() as cursor:
-            cursor.execute("begin")
             cursor.execute(create)
             cursor.executemany(insert, [(code, commune, version.md5) for code, commune in rows])
-            cursor.execute("commit")
+            cursor.execute(publish)
         return version, len(rows)
 
     @classmethod
@@ -170,11 +173,14 @@ class SnowflakeWarehouse(Warehouse):
         )
 
 
-def reference_snowflake_statements(database: str) -> tuple[str, str]:
-    """Create and insert statements of the Snowflake `raw.postal_codes` (the columns DuckDB's load gives)."""
+def reference_snowflake_statements(database: str) -> tuple[str, str, str]:
+    """Create (staging), insert and publish statements of `raw.postal_codes` (the columns DuckDB's load gives)."""
     table = f"{database}.raw.postal_codes"
+    staging = f"{table}__loading"
+    columns = "postal_code varchar, commune varchar, dvc_md5 varchar, _loaded_at varchar"
     return (
-        f"create or replace table {table} (postal_code varchar, commune varchar, dvc_md5 varchar, _loaded_at varchar)",
-        f"insert into {table} (postal_code, commune, dvc_md5, _loaded_at) "
+        f"create or replace table {staging} ({columns})",
+        f"insert into {staging} (postal_code, commune, dvc_md5, _loaded_at) "
         "values (%s, %s, %s, to_varchar(current_timestamp()))",
+        f"create or replace table {table} clone {staging}",
     )
