@@ -17,7 +17,7 @@ export HELM_CONFIG_HOME := $(CURDIR)/.cache/helm/config
 export HELM_DATA_HOME   := $(CURDIR)/.cache/helm/data
 
 .PHONY: help setup tools venvs lock up test lint unit gates validate charts graph clean
-.PHONY: up-data test-pipeline dagster
+.PHONY: up-data test-pipeline dagster pipeline-udfs
 
 help:
 	@echo "make up    - set up, then run the main job on the embedded defaults"
@@ -103,6 +103,11 @@ DAGSTER_PORT ?= 3000
 dagster:
 	@scripts/bootstrap/venvs.sh pipelines dvc
 	PIPELINE_DVC=$(CURDIR)/$(VENV_ROOT)/dvc/bin/dvc $(VENV_ROOT)/pipelines/bin/reference-pipeline dev --port $(DAGSTER_PORT)
+
+# The zips the Snowflake normalisation UDFs import, and the PUT statements that upload them (CD runs them).
+pipeline-udfs:
+	@scripts/bootstrap/venvs.sh pipelines
+	$(VENV_ROOT)/pipelines/bin/reference-pipeline udf-packages --out build/pipeline/udfs
 
 # Every pipeline app ([tool.platform] venv = "pipelines" in its pyproject.toml), each with its own pytest config.
 test-pipeline:

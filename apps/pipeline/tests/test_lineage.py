@@ -59,3 +59,34 @@ def test_aspects_lineage_and_failed_check_round_trip(tmp_path: Path) -> None:
     assert not any("unique" in urn for urn, _ in aspects if urn.startswith("urn:li:dataset"))
     run = next(r["aspect"]["json"] for r in records if r["aspectName"] == "assertionRunEvent")
     assert run["asserteeUrn"] == silver and run["result"]["type"] == "FAILURE"
+
+
+def test_domains_glossary_terms_and_published_gold(tmp_path: Path) -> None:
+    gold = {
+        "resource_type": "model",
+        "name": "gold_claims",
+        "alias": "claims",
+        "schema": "GOLD_AUDIT",  # the Snowflake manifest: dbt builds gold into the audit schema
+        "config": {"meta": {"owner": "claims-data-team", "domain": "insurance"}},
+        "columns": {"claim_id": {"description": "Claim identifier", "meta": {"glossary_term": "Claim"}}},
+        "depends_on": {"nodes": ["model.p.silver_claims"]},
+    }
+    manifest = {**MANIFEST, "nodes": {**MANIFEST["nodes"], "model.p.gold_claims": gold}}
+    namespace = lineage.Namespace("snowflake", "ANALYTICS", "PROD")
+    columns = {"gold.claims": [("claim_id", "VARCHAR")]}
+    checks = [lineage.CheckOutcome("gold.claims", "row_count_anomaly", passed=True)]
+    lineage.write_file_sink(lineage.build_mcps(manifest, namespace, columns, checks), tmp_path / "l.json")
+    records = lineage.read_file_sink(tmp_path / "l.json")
+    aspects = {(r["entityUrn"], r["aspectName"]): r["aspect"]["json"] for r in records}
+    published = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.gold.claims,PROD)"
+    assert not any("gold_audit" in urn for urn, _ in aspects)  # consumers read gold, DataHub describes gold
+    assert aspects[(published, "domains")]["domains"] == ["urn:li:domain:insurance"]
+    assert aspects[("urn:li:domain:insurance", "domainProperties")]["name"] == "insurance"
+    (field,) = aspects[(published, "schemaMetadata")]["fields"]
+    assert field["glossaryTerms"]["terms"] == [{"urn": "urn:li:glossaryTerm:Claim"}]
+    term = aspects[("urn:li:glossaryTerm:Claim", "glossaryTermInfo")]
+    assert term["definition"] == "Claim identifier" and term["termSource"] == "INTERNAL"
+    run = next(r["aspect"]["json"] for r in records if r["aspectName"] == "assertionRunEvent")
+    assert run["asserteeUrn"] == published
+    silver = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.silver.claims,PROD)"
+    assert (silver, "domains") not in aspects  # no meta.domain, no domain

@@ -156,3 +156,4 @@ def test_the_cloud_job_publishes_after_every_gold_table(monkeypatch: pytest.Monk
     publish = dg.AssetKey(["publish", "gold"])
     assert {dg.AssetKey(["gold", table]) for table in GOLD_TABLES} <= graph.get(publish).parent_keys
     assert dg.AssetKey(["serving", "gold"]) not in graph.get_all_asset_keys()
+    assert publish in graph.get(dg.AssetKey(["datahub", "metadata"])).parent_keys  # DataHub describes published gold

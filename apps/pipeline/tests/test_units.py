@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 from reference_pipeline import cli, ingestion, reference_data, udfs
@@ -89,16 +90,6 @@ def test_reference_md5_mismatch_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert "prepare" in cli.build_parser().format_help()  # the command the message names exists
 
 
-def test_committed_reference_pointer_matches_the_packaged_rebuild(tmp_path: Path) -> None:
-    from reference_pipeline.settings import REFERENCE_DIR
-
-    pointer = reference_data.read_pointer(REFERENCE_DIR / reference_data.POSTAL_CODES)
-    rebuilt = tmp_path / "postal_codes.csv"
-    reference_data.render_packaged_postal_codes(rebuilt)
-    assert reference_data.file_md5(rebuilt) == pointer.md5
-    assert rebuilt.stat().st_size == pointer.size
-
-
 def test_catalog_types_and_errors(tmp_path: Path) -> None:
     assert api_type("m", "c", "decimal(12, 2)") == "DECIMAL(12,2)"
     with pytest.raises(CatalogGenerationError, match=r"m\.flag: data_type 'boolean'"):
@@ -151,3 +142,40 @@ def test_every_exposed_gold_model_is_in_the_api_exposure() -> None:
     }
     exposure = next(e for e in manifest["exposures"].values() if e["name"] == "exposition_api")
     assert exposed and exposed == set(exposure["depends_on"]["nodes"]), "list each exposed model in exposures.yml"
+
+
+def test_dagster_owners_follow_dbt_meta_owner() -> None:
+    from reference_pipeline.definitions import build_definitions
+    from reference_pipeline.settings import DBT_PROJECT_DIR
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    gold = {n["alias"]: n["config"]["meta"]["owner"] for n in manifest["nodes"].values() if n["schema"] == "gold"}
+    assert len(set(gold.values())) > 1  # the gold marts belong to different teams
+    graph = build_definitions().resolve_asset_graph()
+    for table, team in gold.items():
+        assert graph.get(dg.AssetKey(["gold", table])).owners == [f"team:{team}"], table
+    source_team = next(s["meta"]["owner"] for s in manifest["sources"].values() if s["name"] == "postal_codes")
+    for key in (["raw", "postal_codes"], ["serving", "gold"], ["silver", "customers"]):
+        assert graph.get(dg.AssetKey(key)).owners == [f"team:{source_team}"], key
+
+
+def test_snowflake_row_counts_come_from_dagster_dbt() -> None:
+    from reference_pipeline.assets.dbt import dbt_events
+
+    class Stream(list):
+        counted = False
+
+        def fetch_row_counts(self) -> Stream:
+            self.counted = True
+            return self
+
+    class Invocation:
+        def __init__(self) -> None:
+            self.stream_ = Stream(["event"])
+
+        def stream(self) -> Stream:
+            return self.stream_
+
+    cloud, local = Invocation(), Invocation()
+    assert list(dbt_events(cloud, local=False)) == ["event"] and cloud.stream_.counted
+    assert list(dbt_events(local, local=True)) == ["event"] and not local.stream_.counted

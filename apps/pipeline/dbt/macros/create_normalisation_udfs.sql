@@ -7,7 +7,7 @@
 {% macro create_normalisation_udfs() %}
     {%- if target.type == 'snowflake' -%}
         {%- set imports = "imports = ('" ~ var('udf_stage') ~ "/dataplatform_common.zip', '" ~ var('udf_stage') ~ "/reference_pipeline.zip')" -%}
-        {%- set common = "language python runtime_version = '3.11' packages = ('phonenumbers') " ~ imports -%}
+        {%- set common = "language python runtime_version = '3.11' packages = ('phonenumbers==9.0.43') " ~ imports -%}
         create or replace function {{ target.database }}.{{ target.schema }}.dp_normalise(entity varchar, field varchar, value varchar)
             returns varchar {{ common }} handler = 'reference_pipeline.udfs.normalise_value';
         create or replace function {{ target.database }}.{{ target.schema }}.dp_normalise_error(entity varchar, field varchar, value varchar)

@@ -5,6 +5,8 @@ reference-pipeline generate --drops 1-3  write deterministic raw drops into the 
 reference-pipeline run                   materialise every asset (raw -> gold -> DataHub) on DuckDB
 reference-pipeline catalog --out FILE    the exposition API's catalog, generated from the dbt manifest
 reference-pipeline dev [--port 3000]     the Dagster UI on this code location (`make dagster`)
+reference-pipeline update-reference FILE the update procedure: FILE becomes the tracked and packaged version
+reference-pipeline udf-packages --out DIR the zips the Snowflake UDFs import, and the PUT statements to upload them
 """
 
 from __future__ import annotations
@@ -53,13 +55,40 @@ def local_environment() -> None:
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
+def dvc_executable() -> Path:
+    """DVC lives in its own virtualenv (.venv/dvc), or where PIPELINE_DVC says."""
+    return Path(os.environ.get("PIPELINE_DVC", DBT_PROJECT_DIR.parents[2] / ".venv" / "dvc" / "bin" / "dvc"))
+
+
+def udf_packages(out: Path) -> None:
+    from reference_pipeline import udf_packages as packages
+
+    zips = packages.build(out)
+    stage = os.environ.get("SNOWFLAKE_UDF_STAGE", "@pipeline_udfs")
+    print("\n".join(f"{statement};" for statement in packages.put_statements(zips, stage)))
+
+
+def update_reference(new_file: Path) -> None:
+    """Make `new_file` the tracked reference (`dvc add`) and dataplatform_common's packaged release."""
+    from dataplatform_common.normalise import postal
+
+    from reference_pipeline import reference_data
+
+    packaged = Path(postal.__file__).resolve().parents[1] / "data" / "fr_postal_codes.csv"
+    version = reference_data.update_reference(
+        new_file, REFERENCE_DIR / reference_data.POSTAL_CODES, dvc_executable(), packaged
+    )
+    print(f"reference postal_codes.csv: tracked md5 {version.md5}, packaged release {packaged} regenerated")
+    print("next: `dvc push` (Azure credentials), commit the .dvc pointer and the packaged table")
+
+
 def prepare() -> None:
     """Parse the dbt project (Dagster loads its manifest) and bring the DVC reference to the tracked version."""
     from dbt.cli.main import dbtRunner
 
     from reference_pipeline import reference_data
 
-    dvc = Path(os.environ.get("PIPELINE_DVC", DBT_PROJECT_DIR.parents[2] / ".venv" / "dvc" / "bin" / "dvc"))
+    dvc = dvc_executable()
     how = reference_data.restore_reference(REFERENCE_DIR / reference_data.POSTAL_CODES, dvc if dvc.exists() else None)
     print(f"reference postal_codes.csv: {how}")
     target_path = DBT_PROJECT_DIR / "target"  # where DbtProject looks, whatever DBT_TARGET_PATH says
@@ -163,6 +192,10 @@ def build_parser() -> argparse.ArgumentParser:
     cat.add_argument("--out", type=Path, required=True)
     ui = sub.add_parser("dev", help="prepare, then serve the Dagster UI on this code location (dagster dev)")
     ui.add_argument("--port", type=int, default=3000)
+    udf = sub.add_parser("udf-packages", help="build the zips the Snowflake UDFs import (print their PUT statements)")
+    udf.add_argument("--out", type=Path, required=True)
+    upd = sub.add_parser("update-reference", help="FILE -> the DVC-tracked reference and the packaged release")
+    upd.add_argument("file", type=Path)
     return parser
 
 
@@ -180,6 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             write_catalog(args.out)
         elif args.command == "dev":
             dev(args.port)
+        elif args.command == "udf-packages":
+            udf_packages(args.out)
+        elif args.command == "update-reference":
+            update_reference(args.file)
     except PipelineCliError as error:
         print(f"reference-pipeline {args.command}: {error}", file=sys.stderr)
         return 2

@@ -1,7 +1,9 @@
 """Dataset metadata and lineage for DataHub, built from the dbt manifest, the warehouse and check results.
 
 For each raw source and dbt model: datasetProperties (description, layer, DVC version of references),
-schemaMetadata (columns and warehouse types), ownership, classification tags, upstreamLineage; for each
+schemaMetadata (columns and warehouse types, glossary terms from column `meta.glossary_term`), ownership,
+classification tags, the domain (`meta.domain`), upstreamLineage; for each domain and glossary term its
+properties; for each
 check result: an assertion (assertionInfo) and its run (assertionRunEvent). Emitted with acryl-datahub to
 a file sink locally and in tests, to DataHub GMS in the cluster (URL and token from an ExternalSecret).
 """
@@ -19,8 +21,10 @@ from datahub.emitter.mce_builder import (
     make_assertion_urn,
     make_data_platform_urn,
     make_dataset_urn_with_platform_instance,
+    make_domain_urn,
     make_group_urn,
     make_tag_urn,
+    make_term_urn,
 )
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.metadata.schema_classes import (
@@ -30,12 +34,18 @@ from datahub.metadata.schema_classes import (
     AssertionRunEventClass,
     AssertionRunStatusClass,
     AssertionTypeClass,
+    AuditStampClass,
     BooleanTypeClass,
     CustomAssertionInfoClass,
     DatasetLineageTypeClass,
     DatasetPropertiesClass,
     DateTypeClass,
+    DomainPropertiesClass,
+    DomainsClass,
     GlobalTagsClass,
+    GlossaryTermAssociationClass,
+    GlossaryTermInfoClass,
+    GlossaryTermsClass,
     NumberTypeClass,
     OtherSchemaClass,
     OwnerClass,
@@ -50,6 +60,8 @@ from datahub.metadata.schema_classes import (
     UpstreamClass,
     UpstreamLineageClass,
 )
+
+from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA
 
 TECHNICAL_OWNER = "urn:li:ownershipType:__system__technical_owner"
 _NUMBER = ("INT", "DECIMAL", "NUMERIC", "NUMBER", "FLOAT", "DOUBLE", "REAL", "HUGEINT")
@@ -109,9 +121,42 @@ def _column_meta(node: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def _node_table(node: dict[str, Any]) -> str:
+    """`schema.table` of a node as consumers see it: gold built in the audit schema is described as published."""
     if node["resource_type"] == "source":
         return f"{node['schema']}.{node['identifier'] or node['name']}"
-    return f"{node['schema']}.{node['alias'] or node['name']}"
+    schema = PUBLISHED_SCHEMA if str(node["schema"]).lower() == AUDIT_SCHEMA else node["schema"]
+    return f"{schema}.{node['alias'] or node['name']}"
+
+
+def _glossary_terms(node: dict[str, Any], name: str, stamp: AuditStampClass) -> GlossaryTermsClass | None:
+    term = _column_meta(node, name).get("glossary_term")
+    return (
+        GlossaryTermsClass(terms=[GlossaryTermAssociationClass(urn=make_term_urn(term))], auditStamp=stamp)
+        if term
+        else None
+    )
+
+
+def vocabulary_mcps(datasets: dict[str, dict[str, Any]]) -> list[MetadataChangeProposalWrapper]:
+    """Each domain (`meta.domain`) and glossary term (column `meta.glossary_term`) the models use, once."""
+    domains: set[str] = set()
+    terms: dict[str, str] = {}
+    for node in datasets.values():
+        domain = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}.get("domain")
+        if domain:
+            domains.add(str(domain))
+        for name, column in (node.get("columns") or {}).items():
+            term = _column_meta(node, name).get("glossary_term")
+            if term and not terms.get(term):
+                terms[str(term)] = column.get("description") or ""
+    return [
+        *(MetadataChangeProposalWrapper(entityUrn=make_domain_urn(d), aspect=DomainPropertiesClass(name=d))
+          for d in sorted(domains)),
+        *(MetadataChangeProposalWrapper(
+            entityUrn=make_term_urn(term),
+            aspect=GlossaryTermInfoClass(name=term, definition=definition or term, termSource="INTERNAL"),
+        ) for term, definition in sorted(terms.items())),
+    ]  # fmt: skip
 
 
 def _is_check_results(node: dict[str, Any]) -> bool:
@@ -129,7 +174,8 @@ def build_mcps(
     extra_properties = extra_properties or {}
     nodes = {**manifest.get("sources", {}), **manifest.get("nodes", {})}
     datasets = {uid: node for uid, node in nodes.items() if node["resource_type"] in {"source", "model"}}
-    mcps: list[MetadataChangeProposalWrapper] = []
+    mcps: list[MetadataChangeProposalWrapper] = vocabulary_mcps(datasets)
+    stamp = AuditStampClass(time=int(time.time() * 1000), actor="urn:li:corpuser:datahub")
     for uid, node in sorted(datasets.items()):
         table = _node_table(node)
         urn = dataset_urn(namespace, table)
@@ -153,6 +199,7 @@ def build_mcps(
                 globalTags=GlobalTagsClass(tags=[TagAssociationClass(tag=make_tag_urn("pii"))])
                 if _column_meta(node, name).get("pii")
                 else None,
+                glossaryTerms=_glossary_terms(node, name, stamp),
             )
             for name, kind in column_types.get(table, [])
         ]
@@ -182,6 +229,12 @@ def build_mcps(
                 ),
             )
         )
+        if meta.get("domain"):
+            mcps.append(
+                MetadataChangeProposalWrapper(
+                    entityUrn=urn, aspect=DomainsClass(domains=[make_domain_urn(str(meta["domain"]))])
+                )
+            )
         tags = [f"layer:{layer}"]
         if meta.get("classification"):
             tags.append(f"classification:{meta['classification']}")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import dagster as dg
 import duckdb
 
+from reference_pipeline import reference_data
 from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, duckdb_publish, snowflake_statements
 
 if TYPE_CHECKING:  # pandas only when a frame is asked for (the code location loads faster without it)
@@ -37,6 +38,10 @@ class Warehouse(dg.ConfigurableResource):
 
     def publish(self, tables: Sequence[str]) -> dict[str, int]:
         """Make the audited gold tables the published ones (with meta_refresh); rows per table."""
+        raise NotImplementedError
+
+    def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
+        """Replace `raw.postal_codes` with the verified DVC-tracked version (md5 in every row); (version, rows)."""
         raise NotImplementedError
 
 
@@ -79,6 +84,10 @@ class DuckDBWarehouse(Warehouse):
             raise ValueError(f"publish reads {AUDIT_SCHEMA!r}; this warehouse builds gold in {self.gold_schema!r}")
         with self.connect() as con:
             return duckdb_publish(con, tables)
+
+    def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
+        with self.connect() as con:
+            return reference_data.load_postal_codes(con, data_file)
 
 
 class SnowflakeWarehouse(Warehouse):
@@ -136,6 +145,21 @@ class SnowflakeWarehouse(Warehouse):
             rows = cursor.execute(f"select dataset, row_count from {self.database}.{PUBLISHED_SCHEMA}.meta_refresh")
             return {str(name): int(count) for name, count in rows.fetchall()}
 
+    def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
+        """The image's DVC-tracked file (verified md5) -> `<database>.raw.postal_codes`, replaced atomically.
+
+        Snowflake commits every DDL statement, so the rows go to a staging table first and one `create or
+        replace ... clone` puts them in place: readers see the old version or the new one, never half of it.
+        """
+        version = reference_data.verified_version(data_file)
+        rows = reference_data.read_rows(data_file)
+        create, insert, publish = reference_snowflake_statements(self.database)
+        with self._connect() as con, con.cursor() as cursor:
+            cursor.execute(create)
+            cursor.executemany(insert, [(code, commune, version.md5) for code, commune in rows])
+            cursor.execute(publish)
+        return version, len(rows)
+
     @classmethod
     def from_environment(cls) -> SnowflakeWarehouse:
         return cls(
@@ -147,3 +171,16 @@ class SnowflakeWarehouse(Warehouse):
             database=os.environ.get("SNOWFLAKE_DATABASE", "ANALYTICS"),
             reader_role=dg.EnvVar("SNOWFLAKE_READER_ROLE"),
         )
+
+
+def reference_snowflake_statements(database: str) -> tuple[str, str, str]:
+    """Create (staging), insert and publish statements of `raw.postal_codes` (the columns DuckDB's load gives)."""
+    table = f"{database}.raw.postal_codes"
+    staging = f"{table}__loading"
+    columns = "postal_code varchar, commune varchar, dvc_md5 varchar, _loaded_at varchar"
+    return (
+        f"create or replace table {staging} ({columns})",
+        f"insert into {staging} (postal_code, commune, dvc_md5, _loaded_at) "
+        "values (%s, %s, %s, to_varchar(current_timestamp()))",
+        f"create or replace table {table} clone {staging}",
+    )

@@ -12,13 +12,14 @@ import dagster as dg
 
 from reference_pipeline.assets.dbt import dbt_build, dbt_project
 from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
+from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from reference_pipeline import lineage
 
-OWNER = "team:data-platform"
+OWNER = pipeline_owner()
 
 
 def _check_specs() -> list[dg.AssetCheckSpec]:

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -22,9 +23,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from reference_pipeline.owners import dbt_owners
 from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
-
-OWNER = "team:data-platform"
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
@@ -69,8 +69,20 @@ class LayeredTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return dbt_resource_props.get("config", {}).get("schema") or "raw"
 
+    def get_asset_spec(self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None) -> dg.AssetSpec:
+        """Gold marts carry a freshness policy: older than PIPELINE_FRESHNESS_HOURS fails (the UI, alerts)."""
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        if spec.group_name != "gold":
+            return spec
+        # Dagster's floor is one minute (tests set PIPELINE_FRESHNESS_HOURS to seconds to make data stale).
+        fail = max(timedelta(hours=load_settings().freshness_hours), timedelta(minutes=1))
+        warn = timedelta(hours=2) if fail > timedelta(hours=2) else None  # hourly schedule: two missed runs
+        return spec.replace_attributes(
+            freshness_policy=dg.FreshnessPolicy.time_window(fail_window=fail, warn_window=warn)
+        )
+
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
-        return [OWNER]
+        return dbt_owners(dbt_resource_props)
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         classification = dbt_resource_props.get("meta", {}).get("classification")
@@ -161,6 +173,16 @@ def run_target_dir(context: dg.AssetExecutionContext) -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+def dbt_events(invocation: Any, local: bool) -> Iterator[Any]:
+    """dbt's events; on Snowflake with `dagster/row_count` from dagster-dbt's `fetch_row_counts()`.
+
+    On Snowflake dagster-dbt counts each model's rows through the dbt adapter while dbt runs; the local DuckDB
+    file is held by the dbt process until it exits, so there the counts are read afterwards (`_with_row_counts`).
+    """
+    stream = invocation.stream()
+    return iter(stream if local else stream.fetch_row_counts())
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """Run `dbt build`; test results are recorded as dbt reports them, model outputs once dbt has exited.
 
@@ -169,16 +191,16 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     are read from the warehouse, which dbt holds until then.
     """
     outputs: list[Any] = []
+    settings = load_settings()
     with run_target_dir(context) as target_path:
         invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target_path)
-        for event in invocation.stream():
+        for event in dbt_events(invocation, settings.is_local):
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 outputs.append(event)
             else:
                 yield event
         succeeded = invocation.is_successful()
         error = None if succeeded else invocation.get_error()
-    settings = load_settings()
     if settings.is_local:
         outputs = _with_row_counts(context, outputs, str(settings.warehouse_path))
     yield from outputs

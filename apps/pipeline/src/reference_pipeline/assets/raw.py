@@ -10,11 +10,12 @@ from pathlib import Path
 import dagster as dg
 
 from reference_pipeline import ingestion, reference_data
+from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.raw_drops import ENTITY_FORMATS
 from reference_pipeline.settings import REFERENCE_DIR, load_settings
-from reference_pipeline.warehouse import DuckDBWarehouse
+from reference_pipeline.warehouse import DuckDBWarehouse, Warehouse
 
-OWNER = "team:data-platform"
+OWNER = pipeline_owner()
 RAW_ENTITIES = tuple(ENTITY_FORMATS)
 LOADED_FILES = "loaded_files"
 
@@ -33,10 +34,13 @@ def previously_loaded(instance: dg.DagsterInstance, key: dg.AssetKey) -> set[str
 
 
 def external_raw_specs() -> list[dg.AssetSpec]:
-    """In the cloud the raw schemas are Snowflake tables filled upstream (Snowpipe): observed, not loaded here."""
+    """In the cloud the raw drops are Snowflake tables filled upstream (Snowpipe): observed, not loaded here.
+
+    The postal-code reference is not among them: `raw_postal_codes` loads the image's DVC-tracked version.
+    """
     return [
         dg.AssetSpec(raw_key(entity), description=f"Snowflake raw.{entity}", group_name="raw", owners=[OWNER])
-        for entity in (*RAW_ENTITIES, "postal_codes")
+        for entity in RAW_ENTITIES
     ]
 
 
@@ -80,12 +84,12 @@ def raw_drops(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse):
     key=raw_key("postal_codes"),
     description="French postal-code reference: the DVC-tracked version of apps/pipeline/reference/postal_codes.csv.",
     group_name="raw",
-    kinds={"duckdb", "csv"},
+    kinds={"dvc", "csv"},
     owners=[OWNER],
 )
-def raw_postal_codes(context: dg.AssetExecutionContext, warehouse: DuckDBWarehouse) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        version, rows = reference_data.load_postal_codes(con, REFERENCE_DIR / reference_data.POSTAL_CODES)
+def raw_postal_codes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Locally and in the cloud alike, the warehouse gets the DVC-tracked version (md5 verified and recorded)."""
+    version, rows = warehouse.load_reference(REFERENCE_DIR / reference_data.POSTAL_CODES)
     context.log.info(f"postal codes: DVC version md5 {version.md5}, {rows} rows")
     return dg.MaterializeResult(
         metadata={

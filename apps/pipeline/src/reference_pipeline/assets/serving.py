@@ -11,10 +11,11 @@ import dagster as dg
 import duckdb
 
 from reference_pipeline.checks.assets_checks import GOLD_TABLES
+from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import DuckDBWarehouse, Warehouse
 
-OWNER = "team:data-platform"
+OWNER = pipeline_owner()
 
 
 def publish_gold(warehouse_path: Path, serving_path: Path) -> dict[str, int]:
