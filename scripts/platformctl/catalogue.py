@@ -38,6 +38,7 @@ CRD_PROVIDERS: dict[str, str] = {
 SECURITY_CONTEXTS: tuple[str, ...] = (
     "securityContext",
     "podSecurityContext",
+    "containerSecurityContext",
     "*.securityContext",
     "*.podSecurityContext",
     "*.containerSecurityContext",
@@ -56,8 +57,17 @@ FREE_FORM_VALUES: dict[str, tuple[str, ...]] = {
         *SECURITY_CONTEXTS,
     ),
     # datahub: every component takes extra env vars and its global.* settings are passed to Java; the
-    # OIDC keys are documented as comments only (provider, clientId, clientSecretRef, azureTenantId...).
-    "datahub": ("global.datahub.*.extraEnvs", "datahub-frontend.oidcAuthentication", *SECURITY_CONTEXTS),
+    # OIDC keys are documented as comments only (provider, clientId, clientSecretRef, azureTenantId...),
+    # so are the frontend's existingGmsSecret {name, key} and the system-update Jobs' extraVolumes and
+    # extraVolumeMounts (read by templates/datahub-upgrade/datahub-system-update-job.yml).
+    "datahub": (
+        "global.datahub.*.extraEnvs",
+        "datahub-frontend.oidcAuthentication",
+        "datahub-frontend.existingGmsSecret",
+        "datahubSystemUpdate.extraVolumes",
+        "datahubSystemUpdate.extraVolumeMounts",
+        *SECURITY_CONTEXTS,
+    ),
     "datahub-prerequisites": SECURITY_CONTEXTS,
     # grafana.ini is rendered verbatim; env is a map of environment variables.
     "grafana": ("grafana.ini", "env", "datasources", "dashboards", "dashboardProviders", *SECURITY_CONTEXTS),

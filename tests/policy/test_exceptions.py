@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -133,3 +134,31 @@ def test_admission_entries_are_left_to_the_admission_gate() -> None:
     from platformctl.admission.gate import owns
 
     assert owns("PSS_hostNamespaces") and owns("AZP_AllowedUsersGroups") and not owns("CKV_PLATFORM_2")
+
+
+def test_an_entry_for_an_upstream_chart_not_rendered_offline_is_never_stale(tmp_path: Path) -> None:
+    """Offline CI renders no upstream chart: entries for them are judged by the chart-cache run only."""
+    from platformctl.policy.gate import judgeable_in
+
+    exceptions, shape = load(tmp_path, entry(obj="Deployment/datahub/datahub-datahub-frontend", app="datahub"))
+    datahub = SimpleNamespace(name="datahub")
+
+    def staleness(unrendered_in: tuple[str, ...]) -> list[str]:
+        inputs = [SimpleNamespace(name=env, upstream_unrendered=[datahub] * (env in unrendered_in)) for env in ENVS]
+        judgeable = judgeable_in(inputs)  # type: ignore[arg-type]
+        return problems_of(apply_exceptions([], exceptions, shape, ENVS, ENVS, TODAY, judgeable=judgeable))
+
+    assert staleness(("dev", "staging", "prod")) == []
+    assert staleness(("dev",)) == []  # one env of its scope unrendered: nothing proves it stale
+    assert "is stale" in staleness(())[0]
+
+
+def test_an_entry_limited_to_prod_is_judged_when_prod_is_rendered(tmp_path: Path) -> None:
+    from platformctl.policy.gate import judgeable_in
+
+    body = entry(obj="Deployment/datahub/datahub-datahub-frontend", app="datahub") + "    envs: [prod]\n"
+    exceptions, shape = load(tmp_path, body)
+    inputs = [SimpleNamespace(name=env, upstream_unrendered=[SimpleNamespace(name="datahub")]) for env in ENVS[:2]]
+    inputs.append(SimpleNamespace(name="prod", upstream_unrendered=[]))
+    out = apply_exceptions([], exceptions, shape, ENVS, ENVS, TODAY, judgeable=judgeable_in(inputs))  # type: ignore[arg-type]
+    assert "is stale" in problems_of(out)[0]

@@ -70,10 +70,47 @@ def test_frontend_signs_in_with_entra_id_only(render: Any, env: str) -> None:
     assert variables["AUTH_COOKIE_SECURE"] == "true"
 
 
+def owned_by_an_external_secret(render: Any, env: str, reference: dict[str, str]) -> bool:
+    """Whether an ExternalSecret of platform/secret-store in `datahub` provides this Secret key."""
+    external_secrets = of_kind(render("platform/secret-store", "secret-store", env), "ExternalSecret")
+    owner = external_secrets.get(reference["name"])
+    return (
+        bool(owner)
+        and owner["metadata"]["namespace"] == "datahub"
+        and reference["key"] in {item["secretKey"] for item in owner["spec"]["data"]}
+    )
+
+
 def test_the_oidc_client_secret_comes_from_key_vault(render: Any, env: str) -> None:
     """The Secret the frontend reads is the one an ExternalSecret of platform/secret-store owns."""
     reference = frontend_env(render(FIXTURE, COMPONENT, env))["AUTH_OIDC_CLIENT_SECRET"]["secretKeyRef"]
-    external_secrets = of_kind(render("platform/secret-store", "secret-store", env), "ExternalSecret")
-    owner = external_secrets[reference["name"]]
-    assert owner["metadata"]["namespace"] == "datahub"
-    assert reference["key"] in {item["secretKey"] for item in owner["spec"]["data"]}
+    assert owned_by_an_external_secret(render, env, reference)
+
+
+def test_the_play_secret_comes_from_key_vault_not_from_a_rendered_secret(render: Any, env: str) -> None:
+    """Without existingGmsSecret the chart renders a Secret with a random value on every render (CKV_PLATFORM_11,
+    and Argo CD would rotate DATAHUB_SECRET on each sync)."""
+    objects = render(FIXTURE, COMPONENT, env)
+    assert of_kind(objects, "Secret") == {}
+    assert owned_by_an_external_secret(render, env, frontend_env(objects)["DATAHUB_SECRET"]["secretKeyRef"])
+    chart_default = render(FIXTURE, COMPONENT, env, "datahub-frontend: {existingGmsSecret: null}\n")
+    assert list(of_kind(chart_default, "Secret")) == ["datahub-gms-secret"]
+
+
+@pytest.mark.parametrize(
+    ("workload", "writable"),
+    [
+        ("Deployment/datahub-datahub-gms", {"/tmp"}),
+        ("Deployment/datahub-acryl-datahub-actions", {"/tmp", "/tmp/datahub/logs/actions"}),
+        ("Job/datahub-datahub-system-update", {"/tmp"}),
+    ],
+)
+def test_java_and_python_workloads_run_on_a_read_only_root_filesystem(
+    render: Any, pod_specs: Any, env: str, workload: str, writable: set[str]
+) -> None:
+    """CKV_K8S_22: the root filesystem is read-only and every path the program writes is an emptyDir."""
+    pod = dict(pod_specs(render(FIXTURE, COMPONENT, env)))[workload]
+    (container,) = pod["containers"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    empty_dirs = {volume["name"] for volume in pod["volumes"] if "emptyDir" in volume}
+    assert {m["mountPath"] for m in container["volumeMounts"] if m["name"] in empty_dirs} == writable

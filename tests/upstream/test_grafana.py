@@ -38,3 +38,19 @@ def test_fixture_adds_the_root_chown_container_with_the_chart_default(render: An
     assert [c["name"] for c in pod["initContainers"]] == ["init-chown-data"]
     problems = " | ".join(rejections(objects, "dev", "monitoring")["Deployment/grafana"])
     assert 'container "init-chown-data": securityContext.runAsUser=0' in problems
+
+
+def test_grafana_and_its_sidecars_run_on_a_read_only_root_filesystem(render: Any, env: str) -> None:
+    """CKV_K8S_22: Grafana writes its data dir (the `storage` volume), its log dir and /tmp only."""
+    pod = deployment(render(FIXTURE, COMPONENT, env))["spec"]["template"]["spec"]
+    assert {c["name"]: c["securityContext"].get("readOnlyRootFilesystem") for c in pod["containers"]} == {
+        "grafana-sc-dashboard": True,
+        "grafana-sc-datasources": True,
+        "grafana": True,
+    }
+    (grafana,) = (c for c in pod["containers"] if c["name"] == "grafana")
+    writable = {
+        volume["name"] for volume in pod["volumes"] if "emptyDir" in volume or "persistentVolumeClaim" in volume
+    }
+    mounted = {m["mountPath"] for m in grafana["volumeMounts"] if m["name"] in writable}
+    assert mounted == {"/var/lib/grafana", "/var/log/grafana", "/tmp"}

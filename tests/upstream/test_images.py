@@ -67,11 +67,13 @@ def test_every_chart_is_pointed_at_the_registry() -> None:
 
 
 def test_the_fixture_charts_assemble_images_from_these_settings(render: Any, pod_specs: Any) -> None:
-    """OpenSearch builds `<repository>:<tag>` (no global.dockerRegistry), MySQL `<registry>/<repository>:<tag>`."""
+    """OpenSearch builds `<repository>:<tag>` (no global.dockerRegistry), MySQL and Kafka
+    `<registry>/<repository>:<tag>`."""
     login = get_environment("prod").cluster["spec"]["containerRegistry"]["loginServer"]
     pods = dict(pod_specs(render("datahub-prerequisites", "datahub-prerequisites", "prod")))
     images = {c["image"] for pod in pods.values() for c in pod["containers"]}
     assert images == {
         f"{login}/bitnamilegacy/mysql:8.0.40-debian-12-r5",
         f"{login}/opensearchproject/opensearch:2.19.5",
+        f"{login}/bitnamilegacy/kafka:3.6.1-debian-12-r12",
     }

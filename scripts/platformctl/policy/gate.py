@@ -29,7 +29,7 @@ from platformctl.policy.catalogue import (
     spec_for,
 )
 from platformctl.policy.context import build_context, registries, stateful_components, write_context
-from platformctl.policy.exceptions import EXCEPTIONS_FILE, apply_exceptions, load_exceptions
+from platformctl.policy.exceptions import EXCEPTIONS_FILE, PolicyException, apply_exceptions, load_exceptions
 from platformctl.policy.inputs import ROOT_FOLDER, EnvironmentInput, load_input, render, write_scan_tree
 from platformctl.policy.results import FAILED, PolicyResult, object_from_checkov_resource, rule_result
 from platformctl.policy.upstream_values import check_upstream_values
@@ -166,6 +166,20 @@ def _check_rendered(env_input: EnvironmentInput) -> None:
         )
 
 
+def judgeable_in(inputs: Sequence[EnvironmentInput]) -> Callable[[PolicyException], bool]:
+    """An entry can be stale only where its Application was rendered: one for an upstream chart absent
+    from the chart cache (offline CI) covers what the chart-cache run finds, and matching nothing
+    offline proves nothing. Entries without an Application are always judged."""
+    unrendered = {(env_input.name, app.name) for env_input in inputs for app in env_input.upstream_unrendered}
+    ran = [env_input.name for env_input in inputs]
+
+    def judgeable(exception: PolicyException) -> bool:
+        scope = [env for env in ran if not exception.envs or env in exception.envs]
+        return not any((env, exception.application) in unrendered for env in scope)
+
+    return judgeable
+
+
 def run_policy(
     env_names: Sequence[str],
     *,
@@ -230,6 +244,12 @@ def run_policy(
     exceptions, problems = load_exceptions(root / EXCEPTIONS_FILE)
     exceptions = [e for e in exceptions if not admission_owns(e.check)]  # judged by `platformctl validate`
     results = apply_exceptions(
-        results, exceptions, problems, list(env_names), list(environments), today or dt.date.today()
+        results,
+        exceptions,
+        problems,
+        list(env_names),
+        list(environments),
+        today or dt.date.today(),
+        judgeable=judgeable_in(inputs),
     )
     return PolicyReport(envs=list(env_names), results=results)
