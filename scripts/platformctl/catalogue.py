@@ -4,7 +4,8 @@
 - CRD_PROVIDERS: which component installs the CRDs of an API group (waves must put it first); CRDs
   an environment renders itself are added to this at validation time.
 - FREE_FORM_VALUES: upstream chart value paths whose defaults are documented as free-form maps
-  (any key is valid: config files rendered verbatim), beyond the empty `{}` maps found automatically.
+  (any key is valid: config files rendered verbatim), beyond the empty `{}` maps found automatically,
+  and keys the templates read although the chart's values.yaml shows them only in comments.
 """
 
 from __future__ import annotations

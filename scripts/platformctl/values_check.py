@@ -207,6 +207,8 @@ def unknown_keys(
             found.extend(unknown_keys(value, default, chart, schema, here))
         elif declared is ANY_KEY or key in (declared or ()):
             found.extend(unknown_keys(value, {}, chart, schema, here))  # known to the schema: check below it
+        elif _is_free_form(chart, here):
+            continue  # read by the templates, documented in comments only (catalogue.FREE_FORM_VALUES)
         elif key not in defaults:
             close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
             found.append((".".join(here), ".".join((*path, close[0])) if close else ""))

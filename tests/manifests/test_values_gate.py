@@ -170,3 +170,15 @@ def test_key_of_a_mirrored_subchart_is_checked(gate: GateRunner, fixture_repo: P
     values.write_text("kube-state-metrics:\n  metricLabelsAlowlist: ['pods=[app]']\n")
     found = errors_of(gate("dev"), "values")
     assert len(found) == 1 and "kube-state-metrics.metricLabelsAlowlist" in found[0].message, messages(found)
+
+
+def test_a_key_the_templates_read_but_the_defaults_omit_is_known_only_when_listed(mirror: Path, tmp_path: Path) -> None:
+    """datahub 1.1.0 reads datahub-frontend.existingGmsSecret (documented in comments only)."""
+    chart = load_chart("datahub", "1.1.0", mirror, tmp_path)
+    assert chart is not None
+    listed = {"datahub-frontend": {"existingGmsSecret": {"name": "s", "key": "k"}}}
+    assert unknown_keys(listed, chart.defaults, chart.name) == []
+    unlisted = {"datahub-frontend": {"existingGmsSecrets": {"name": "s"}}}
+    assert [key for key, _ in unknown_keys(unlisted, chart.defaults, chart.name)] == [
+        "datahub-frontend.existingGmsSecrets"
+    ]
