@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from platformctl.reachability.addresses import PUBLIC, AddressSet
-from platformctl.reachability.selectors import matches
+from platformctl.selectors import matches
 
 
 def test_ipblock_minus_except_and_coverage() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from platformctl.reachability import selectors
+from platformctl import selectors
 from platformctl.reachability.addresses import AddressSet
 from platformctl.reachability.catalogue import Network
 from platformctl.reachability.model import EXTERNAL, NODES, PODS, Endpoint, Flow, Port

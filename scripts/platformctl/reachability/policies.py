@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from platformctl.reachability import selectors
+from platformctl import selectors
 from platformctl.reachability.addresses import AddressSet
 from platformctl.reachability.cni import ENTITIES, NetworkModel
 from platformctl.reachability.model import PODS, Endpoint, Port

@@ -20,7 +20,7 @@ import yaml
 from platformctl.errors import PlatformError
 from platformctl.manifests import group_of
 from platformctl.references.inventory import CLUSTER, Item, make_item, pod_template
-from platformctl.references.selectors import matches_map
+from platformctl.selectors import matches_map
 
 PROVIDED_FILE = "platform/cluster-provided.yaml"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.]+)\}")

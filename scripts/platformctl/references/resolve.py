@@ -13,7 +13,7 @@ from typing import Any
 
 from platformctl.references.inventory import Inventory, PodTemplate
 from platformctl.references.model import Miss, Reference
-from platformctl.references.selectors import as_pairs, describe, matches, matches_map
+from platformctl.selectors import as_pairs, describe, matches, matches_map
 
 MONITORING = "monitoring.coreos.com"
 PROMETHEUS_KINDS = {

@@ -1,4 +1,5 @@
-"""Kubernetes label selectors and resource names, as the API server evaluates them for webhooks."""
+"""Labels of objects and pod templates, and resource names, as the API server sees them for webhooks
+(label selectors themselves: platformctl.selectors)."""
 
 from __future__ import annotations
 
@@ -30,28 +31,6 @@ def resource_of(kind: str, plurals: Mapping[tuple[str, str], str], group: str) -
     if lower.endswith(("s", "x", "ch", "sh")):
         return lower + "es"
     return lower + "s"
-
-
-def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    """metav1.LabelSelector semantics: an absent or empty selector matches everything."""
-    if not selector:
-        return True
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(str(key)) != str(value):
-            return False
-    for expression in selector.get("matchExpressions") or []:
-        key, operator = str(expression.get("key")), str(expression.get("operator"))
-        values = {str(v) for v in expression.get("values") or []}
-        present = key in labels
-        if operator == "In" and not (present and labels[key] in values):
-            return False
-        if operator == "NotIn" and present and labels[key] in values:
-            return False
-        if operator == "Exists" and not present:
-            return False
-        if operator == "DoesNotExist" and present:
-            return False
-    return True
 
 
 def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:

@@ -20,10 +20,11 @@ from typing import Any
 
 from platformctl.findings import Finding
 from platformctl.paths import relative_path
+from platformctl.selectors import matches as selector_matches
 from platformctl.syncsim.health import Blocker
 from platformctl.syncsim.model import AppSync, SyncModel
 from platformctl.syncsim.order import SyncTask
-from platformctl.syncsim.selectors import labels_of, pod_template_labels, resource_of, selector_matches
+from platformctl.syncsim.selectors import labels_of, pod_template_labels, resource_of
 
 WEBHOOK_KINDS = frozenset({"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"})
 # The API server never sends these to admission webhooks (so a webhook cannot lock itself out).

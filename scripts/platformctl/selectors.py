@@ -1,9 +1,11 @@
-"""Kubernetes label selectors, evaluated as the API server and the controllers do.
+"""Kubernetes label selectors, evaluated as the API server and the controllers do (one implementation for
+every gate: references, reachability, sync).
 
 A `LabelSelector` (matchLabels + matchExpressions) matches a label set when every requirement holds;
-an empty selector `{}` matches everything. Where a field is absent (`None`) the caller decides what
-that means (prometheus-operator: nil selects nothing; a Service without selector has no endpoints
-managed by Kubernetes), so `None` is never passed here.
+an empty selector `{}` matches everything, and so does an absent one (`None`) where Kubernetes reads it
+so (a NetworkPolicy peer, a webhook's namespaceSelector). Where absent means something else
+(prometheus-operator: nil selects nothing; a Service without selector has no endpoints managed by
+Kubernetes), the caller decides before calling.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from collections.abc import Mapping
 from typing import Any
 
 
-def matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
-    """Whether `labels` satisfy a LabelSelector (matchLabels and matchExpressions)."""
+def matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    """Whether `labels` satisfy a LabelSelector (matchLabels and matchExpressions); None or {}: every label set."""
+    if not selector:
+        return True
     for key, value in (selector.get("matchLabels") or {}).items():
         if labels.get(str(key)) != str(value):
             return False
@@ -46,8 +50,10 @@ def as_pairs(selector: Mapping[str, Any]) -> dict[str, str]:
     return {str(key): str(value) for key, value in (pairs or {}).items()}
 
 
-def describe(selector: Mapping[str, Any]) -> str:
+def describe(selector: Mapping[str, Any] | None) -> str:
     """`a=b,c in (x,y)`: a selector as kubectl prints it ('{}' for the empty selector)."""
+    if not selector:
+        return "{}"
     parts = [f"{key}={value}" for key, value in sorted(as_pairs(selector).items())]
     for expression in selector.get("matchExpressions") or []:
         values = ",".join(str(value) for value in expression.get("values") or [])
