@@ -385,17 +385,3 @@ def _write(rendered: RenderedEnvironment) -> None:
         manifest.parent.mkdir(parents=True, exist_ok=True)
         manifest.write_text(app.manifest_text, encoding="utf-8")
         app.manifest_file = manifest
-
-
-def render_app_of_apps(environment: Environment) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[Finding]]:
-    """The bootstrap objects (root Application) and what the app-of-apps chart renders, children not rendered.
-
-    What a live environment must run (`platformctl status`), without rendering every child chart.
-    """
-    base = environment.root
-    renderer = _Renderer(environment, cache_dir=base / ".cache" / "render", archive_dir=base, api_versions=())
-    values = _app_of_apps_values(environment, base)
-    bootstrap_objects = renderer.bootstrap(base / BOOTSTRAP_DIR / f"{environment.name}.yaml")
-    release = _root_release(bootstrap_objects) or f"platform-{environment.name}"
-    _, root_objects = renderer.root(release, str((values.get("argocd") or {}).get("namespace", "argocd")))
-    return bootstrap_objects, root_objects, renderer.findings

@@ -20,7 +20,7 @@ import pytest
 from platformctl.argocd.revisions import resolve
 from platformctl.environments import get_environment
 from platformctl.paths import repo_root
-from platformctl.render import render_app_of_apps
+from platformctl.render import render_root
 
 RECORDINGS = Path(__file__).with_name("recordings")
 TOKEN = "argocd-replay-token"
@@ -131,12 +131,12 @@ def serve_replay(root: Path, env: str, revision: str) -> Iterator[ArgoCdReplay]:
     """The Argo CD of `env` on 127.0.0.1: every Application of the checkout at `root` Synced and Healthy at
     `revision`, its verification hook passed."""
     environment = get_environment(env, root)
-    bootstrap, rendered, findings = render_app_of_apps(environment)
-    assert not findings, findings
+    rendered = render_root(environment)
+    assert not rendered.findings, rendered.findings
     repo_url = environment.platform["repo"]["url"]
     applications = {
         obj["metadata"]["name"]: live_application(obj, revision, repo_url)
-        for obj in [*bootstrap, *rendered]
+        for obj in [*rendered.bootstrap_objects, *rendered.root_objects]
         if obj.get("kind") == "Application"
     }
     replay = ArgoCdReplay(env, "", revision, applications)

@@ -9,20 +9,26 @@ from platformctl.argocd.status import EnvironmentStatus, environment_status
 from platformctl.environments import Environment
 from platformctl.errors import PlatformError
 from platformctl.findings import errors
-from platformctl.render import render_app_of_apps
+from platformctl.render import render_root
 
 
 def live_status(
     environment: Environment, api: ArgoCdApi, expected_revision: str, revision_ok: Callable[[str], bool]
 ) -> EnvironmentStatus:
-    bootstrap, rendered, findings = render_app_of_apps(environment)
-    problems = errors(findings)
+    rendered = render_root(environment)
+    problems = errors(rendered.findings)
     if problems:
         first = problems[0]
         raise PlatformError(f"the app-of-apps of {environment.name} does not render: {first.message}", fix=first.fix)
-    root = next((obj for obj in bootstrap if obj.get("kind") == "Application"), None)
-    children = [obj for obj in rendered if obj.get("kind") == "Application"]
+    children = [obj for obj in rendered.root_objects if obj.get("kind") == "Application"]
     repo_url = str((environment.platform.get("repo") or {}).get("url", ""))
     return environment_status(
-        environment.name, api.server.url, children, root, api.applications(), repo_url, expected_revision, revision_ok
+        environment.name,
+        api.server.url,
+        children,
+        rendered.root_application,
+        api.applications(),
+        repo_url,
+        expected_revision,
+        revision_ok,
     )
