@@ -37,6 +37,7 @@ class GateOptions:
     app_env: dict[str, str] | None = None
     duration_seconds: int | None = None  # shorter than slo.yaml's (tests of a degraded app)
     scrape_interval_seconds: float | None = None  # remote mode: the in-cluster Prometheus' (default 30 s)
+    token: str | None = None  # remote mode: the bearer token (default $LOADTEST_TOKEN)
 
 
 @contextmanager
@@ -118,7 +119,7 @@ def run_gate(options: GateOptions) -> Verdict:
                 raise PlatformError(
                     "--target needs --prometheus", fix="give the Prometheus URL that scrapes the target"
                 )
-            token = os.environ.get(TOKEN_ENV_VAR, "")
+            token = options.token or os.environ.get(TOKEN_ENV_VAR, "")
             if not token:
                 raise PlatformError(f"remote mode needs a bearer token in ${TOKEN_ENV_VAR}", fix="export it first")
             target, prom_url = options.target.rstrip("/"), options.prometheus.rstrip("/")

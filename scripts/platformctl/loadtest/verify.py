@@ -104,10 +104,9 @@ def verify(options: VerifyOptions) -> VerificationResult:
     if options.load_seconds > 0 and not result.failures:
         if not options.prometheus:
             raise PlatformError("the load part needs --prometheus", fix="pass the env's Prometheus URL")
-        os.environ[TOKEN_ENV_VAR] = token  # the remote mode reads it from there
         verdict = run_gate(
             GateOptions(app=options.app, out=options.out, target=target, prometheus=options.prometheus,
-                        duration_seconds=options.load_seconds,
+                        duration_seconds=options.load_seconds, token=token,
                         scrape_interval_seconds=options.scrape_interval_seconds)
         )  # fmt: skip
         result.load = {
