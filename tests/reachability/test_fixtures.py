@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from .conftest import CASES, applications, load_case, replace_objects, run
+from platformctl.reachability.catalogue import ComponentFlows, Network, build, provided_endpoints
+from platformctl.references.provided import Provided
+
+from .conftest import CASES, FIXTURES, applications, cluster, load_case, replace_objects, run
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -172,3 +176,18 @@ def test_scrape_config_role_node_targets_the_kubelet_on_node_addresses() -> None
         for obj in prom.objects
     ]
     assert [f.name for f in run(replace_objects(apps, "prom", objects))] == ["monitoring/prometheus -> nodes:10250/TCP"]
+
+
+def test_the_dns_endpoint_is_the_cluster_provided_coredns_declared_once() -> None:
+    """kube-dns comes from platform/cluster-provided.yaml (flowEndpoint); a flows.yaml repeating it is an error."""
+    network = Network.from_cluster(cluster())
+    provided = provided_endpoints(Provided.load(FIXTURES), network)
+    dns = provided["kube-dns"]
+    assert (dns.role, dns.namespace, dns.label_map) == ("dns", "kube-system", {"k8s-app": "kube-dns"})
+    assert [(p.name, p.number, p.protocol) for p in dns.ports] == [("dns", 53, "UDP"), ("dns-tcp", 53, "TCP")]
+    repeated = ComponentFlows("extra", "extra/flows.yaml", {"endpoints": {"kube-dns": {"pods": {"k8s-app": "x"}}}})
+    catalogue = build([(repeated, "kube-system")], "dev", network, provided)
+    assert [message for _, _, message, _ in catalogue.problems] == [
+        "endpoint 'kube-dns' is declared twice (also platform/cluster-provided.yaml)"
+    ]
+    assert "kube-dns" in provided_endpoints(Provided.load(Path(__file__).parents[2]), network)

@@ -23,6 +23,7 @@ from platformctl.reachability.evaluate import Context, Side, evaluate
 from platformctl.reachability.messages import denial, unmatched_endpoint
 from platformctl.reachability.model import PODS, Flow
 from platformctl.reachability.policies import Policy, parse_policies
+from platformctl.references.provided import Provided
 from platformctl.render import RenderedEnvironment
 
 GATE = "reachability"
@@ -73,7 +74,8 @@ def check(env: str, apps: list[Application], cluster: dict[str, Any], base: Path
         for app in apps
         if app.values and (flows := flow_catalogue.load_component(base / app.values, app.name, base))
     ]
-    catalogue = flow_catalogue.build(components, env, network)
+    provided = flow_catalogue.provided_endpoints(Provided.load(base), network)
+    catalogue = flow_catalogue.build(components, env, network, provided)
     inventory = derive.Inventory(objects, network)
     findings = [Finding(GATE, env, app, "", "", file, message, fix) for app, file, message, fix in catalogue.problems]
     findings += _missing_catalogue(apps, components, policies, namespaces, inventory, env)

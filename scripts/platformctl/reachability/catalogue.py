@@ -29,6 +29,8 @@ import yaml
 
 from platformctl.reachability.addresses import PUBLIC, AddressSet
 from platformctl.reachability.model import API_SERVER, EXTERNAL, NODES, PODS, Endpoint, Flow, Port
+from platformctl.references.inventory import CLUSTER
+from platformctl.references.provided import PROVIDED_FILE, Provided
 
 FLOWS_FILE = "flows.yaml"
 SCHEMA = json.loads((Path(__file__).with_name("flows.schema.json")).read_text(encoding="utf-8"))
@@ -116,10 +118,42 @@ def load_component(path: Path, component: str, base: Path) -> ComponentFlows | N
     return ComponentFlows(component, file.relative_to(base).as_posix(), document)
 
 
-def build(components: list[tuple[ComponentFlows, str]], env: str, network: Network) -> Catalogue:
+def provided_endpoints(provided: Provided, network: Network) -> dict[str, Endpoint]:
+    """The pods the cluster provides that flows reach, by their `flowEndpoint` name (kube-dns: role dns).
+
+    They are declared once, with their labels and ports, in platform/cluster-provided.yaml, which the
+    references gate reads too; no component's flows.yaml repeats them.
+    """
+    endpoints: dict[str, Endpoint] = {}
+    for entry in provided.objects:
+        declared = entry.get("flowEndpoint")
+        if entry.get("kind") != "Pod" or not declared:
+            continue
+        ports = tuple(
+            Port(int(port["containerPort"]), str(port.get("protocol", "TCP")), str(port.get("name", "")))
+            for port in entry.get("ports") or []
+        )
+        namespace = str(entry.get("namespace") or "")
+        labels = tuple(sorted((str(k), str(v)) for k, v in (entry.get("labels") or {}).items()))
+        name, role = str(declared["name"]), str(declared.get("role", ""))
+        endpoints[name] = Endpoint(f"{namespace}/{name}", PODS, namespace, labels, network.pods, ports, role)
+    return endpoints
+
+
+def build(
+    components: list[tuple[ComponentFlows, str]],
+    env: str,
+    network: Network,
+    provided: dict[str, Endpoint] | None = None,
+) -> Catalogue:
     """Endpoints first (flows may name any component's), then flows; `components` pairs each file with
-    its component's namespace."""
+    its component's namespace; `provided` are the cluster's own endpoints (`provided_endpoints`)."""
     catalogue = Catalogue()
+    for name, endpoint in (provided or {}).items():
+        catalogue.endpoints[name] = endpoint
+        catalogue.endpoint_files[name] = PROVIDED_FILE
+        catalogue.endpoint_owner[name] = CLUSTER
+        catalogue.runtime_only.add(name)
     valid: list[ComponentFlows] = []
     for flows, namespace in components:
         errors = sorted(jsonschema.Draft202012Validator(SCHEMA).iter_errors(flows.document), key=lambda e: list(e.path))
