@@ -57,7 +57,7 @@ def namespace() -> "lineage.Namespace":
 
     settings = load_settings()
     if settings.is_local:
-        return lineage.Namespace("duckdb", "warehouse", settings.datahub_env)
+        return lineage.Namespace("duckdb", "warehouse", settings.datahub_env, settings.datahub_platform_instance)
     return lineage.Namespace(
         "snowflake", settings.snowflake_database, settings.datahub_env, settings.datahub_platform_instance
     )
