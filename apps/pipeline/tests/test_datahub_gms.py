@@ -261,6 +261,7 @@ def test_the_dagster_plugin_sends_the_job_its_steps_and_the_run(cluster_run: Clu
     by_type: dict[str, set[str]] = {}
     for p in sent:
         by_type.setdefault(p.entity_type, set()).add(p.urn)
+    assert set(by_type) == {"dataFlow", "dataJob", "dataProcessInstance"}  # datasets come from the metadata asset
     assert by_type["dataFlow"] == {_flow_urn()}
     steps = {e.step_key for e in cluster_run.events if e.is_step_success}
     assert {"raw_drops", "dbt_build", "datahub__metadata"} <= steps
