@@ -5,16 +5,25 @@
   cache the restore refuses the packaged table (another version) and names `dvc pull`.
 - `reference-pipeline update-reference` tracks the new file and regenerates the packaged release, so the
   two agree again (fresh clones restore it offline).
+- The whole update procedure: update-reference, `dvc push`, a fresh clone without the data, `dvc pull`, and the
+  pipeline's `raw/postal_codes` loads the new version (a local directory stands in for the Azure Blob remote,
+  through `.dvc/config.local`: the committed config is left as it is).
 - In the cloud the Snowflake run loads the DVC-tracked file of the image, md5 in the rows and the metadata.
-- The Azure Blob remote is configured without a secret (credentials from the environment / identity).
+- The Azure Blob remote is configured without a secret (credentials from the environment / identity); the
+  pinned DVC parses it and takes the account from AZURE_STORAGE_ACCOUNT and the credentials from Azure's default
+  chain; main's workflow pulls the data with them before it builds the image.
 """
 
 from __future__ import annotations
 
 import configparser
 import hashlib
+import json
 import os
+import re
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +31,7 @@ import dagster as dg
 import duckdb
 import pytest
 import sqlglot
+import yaml
 from reference_pipeline import reference_data
 from reference_pipeline.assets.raw import raw_postal_codes
 from reference_pipeline.settings import APP_DIR, REFERENCE_DIR
@@ -31,9 +41,12 @@ DVC = Path(os.environ.get("PIPELINE_DVC", APP_DIR.parents[1] / ".venv" / "dvc" /
 NEW_ROW = ("97133", "Saint-Barthélemy")
 
 
-def dvc(project: Path, *args: str) -> None:
-    done = subprocess.run([str(DVC), *args], cwd=project, capture_output=True, text=True, timeout=300, check=False)
+def dvc(project: Path, *args: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [str(DVC), *args], cwd=project, capture_output=True, text=True, timeout=300, check=False, env=env
+    )
     assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
 
 
 @pytest.fixture
@@ -181,3 +194,139 @@ def test_the_azure_remote_holds_no_secret() -> None:
     secrets = {"connection_string", "account_key", "sas_token", "client_secret", "password"}
     assert not secrets & set(remote), "credentials come from the environment or the workload identity"
     assert "account_name" not in remote  # AZURE_STORAGE_ACCOUNT of the environment (one per tenant)
+
+
+# The app's DVC project as committed (what a clone holds: config, ignores, pointer; never the data).
+COMMITTED = (".dvc/config", ".dvc/.gitignore", ".dvcignore", "reference/.gitignore", "reference/postal_codes.csv.dvc")
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+# The pipeline's asset in its own process, pointed at a checkout the way the image is (PIPELINE_REFERENCE_DIR).
+LOAD_ASSET = """
+import json, sys
+import dagster as dg
+from reference_pipeline.assets.raw import raw_postal_codes
+from reference_pipeline.warehouse import DuckDBWarehouse
+result = dg.materialize([raw_postal_codes], resources={"warehouse": DuckDBWarehouse(path=sys.argv[1])})
+metadata = result.get_asset_materialization_events()[0].materialization.metadata
+print(json.dumps({"dvc_md5": metadata["dvc_md5"].value, "rows": metadata["dagster/row_count"].value}))
+"""
+
+
+def git(cwd: Path, *args: str) -> str:
+    done = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, env={**os.environ, **GIT_ENV}
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def committed_app(root: Path) -> Path:
+    app = root / "apps" / "pipeline"
+    for name in COMMITTED:
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(APP_DIR / name, app / name)
+    git(root, "init", "--quiet")
+    git(root, "add", "-A")
+    git(root, "commit", "--quiet", "-m", "the app as committed")
+    return app
+
+
+def test_update_push_then_pull_into_a_fresh_clone_and_load(tmp_path: Path) -> None:
+    """The README's update procedure end to end, offline: a local directory stands in for the Azure Blob remote."""
+    if not DVC.exists():
+        pytest.fail(f"{DVC} missing: scripts/bootstrap/venvs.sh dvc")
+    blob = tmp_path / "blob"
+    origin = tmp_path / "origin"
+    app = committed_app(origin)
+    dvc(app, "remote", "modify", "--local", "azure", "url", str(blob))  # .dvc/config.local, ignored by Git
+    data_file = app / "reference" / reference_data.POSTAL_CODES
+    new = updated_reference(tmp_path)
+    version = reference_data.update_reference(new, data_file, DVC, tmp_path / "fr_postal_codes.csv")
+    assert version.md5 != reference_data.packaged_release_md5()
+    dvc(app, "push")
+    git(origin, "add", "-A")
+    git(origin, "commit", "--quiet", "-m", "postal codes: new version")
+    tracked = git(origin, "ls-files").split()
+    assert "apps/pipeline/reference/postal_codes.csv.dvc" in tracked
+    assert not {"apps/pipeline/reference/postal_codes.csv", "apps/pipeline/.dvc/config.local"} & set(tracked)
+    assert (app / ".dvc" / "config").read_bytes() == (APP_DIR / ".dvc" / "config").read_bytes()
+
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "--quiet", str(origin), str(clone))
+    cloned = clone / "apps" / "pipeline"
+    cloned_file = cloned / "reference" / reference_data.POSTAL_CODES
+    assert not cloned_file.exists() and not (cloned / ".dvc" / "cache").exists()
+    with pytest.raises(reference_data.ReferenceDataError, match="fix: `dvc pull`"):
+        reference_data.restore_reference(cloned_file, DVC)  # neither cached nor the packaged release
+    dvc(cloned, "remote", "modify", "--local", "azure", "url", str(blob))
+    dvc(cloned, "pull")
+    assert reference_data.verified_version(cloned_file).md5 == version.md5
+
+    warehouse = tmp_path / "w.duckdb"
+    env = {**os.environ, "PIPELINE_REFERENCE_DIR": str(cloned / "reference")}
+    done = subprocess.run(
+        [sys.executable, "-c", LOAD_ASSET, str(warehouse)], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"dvc_md5": version.md5, "rows": len(reference_data.read_rows(new))}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select distinct dvc_md5 from raw.postal_codes").fetchall() == [(version.md5,)]
+        added = con.execute("select commune from raw.postal_codes where postal_code = ?", [NEW_ROW[0]]).fetchall()
+    assert added == [(NEW_ROW[1],)]
+
+
+# In the DVC venv: the committed remote as the pinned dvc-azure builds it (no request is made).
+AZURE_REMOTE = """
+import json, sys
+from dvc.repo import Repo
+remote = Repo(sys.argv[1]).cloud.get_remote()
+try:
+    fs = remote.fs.fs
+    print(json.dumps({"remote": remote.name, "path": remote.path, "account": fs.account_name,
+                      "credential": type(fs.credential).__name__}))
+except Exception as error:
+    print(json.dumps({"error": type(error).__name__, "message": str(error)}))
+"""
+
+
+def test_the_pinned_dvc_reads_the_azure_remote_from_the_environment(tmp_path: Path) -> None:
+    assert dvc(APP_DIR, "remote", "default").strip() == "azure"
+    assert "remote.azure.url=azure://reference-data/pipeline" in dvc(APP_DIR, "config", "--list").splitlines()
+    python = DVC.with_name("python")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AZURE_")}
+    env["AZURE_CONFIG_DIR"] = str(tmp_path)  # no az CLI defaults of this machine
+
+    def remote(**extra: str) -> dict[str, str]:
+        command = [str(python), "-c", AZURE_REMOTE, str(APP_DIR)]
+        done = subprocess.run(command, env={**env, **extra}, capture_output=True, text=True, timeout=120, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert remote(AZURE_STORAGE_ACCOUNT="stplatformref") == {
+        "remote": "azure",
+        "path": "reference-data/pipeline",
+        "account": "stplatformref",
+        "credential": "DefaultAzureCredential",  # az login, workload identity, managed identity
+    }
+    missing = remote()
+    assert missing["error"] == "AzureAuthError" and "account_name" in missing["message"]
+
+
+def test_main_pulls_the_reference_before_building_the_image() -> None:
+    """The Dockerfile verifies the md5 of reference/postal_codes.csv, which Git does not hold: CI pulls it first."""
+    workflow = yaml.safe_load((APP_DIR.parents[1] / ".github" / "workflows" / "main.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["image"]["steps"]
+    names = [step.get("uses", "").split("@")[0] or step.get("run", "") for step in steps]
+    pull = next(i for i, step in enumerate(steps) if re.search(r"/dvc/bin/dvc\"? pull$", step.get("run", ""), re.M))
+    assert names.index("azure/login") < pull < names.index("docker/build-push-action")
+    env = steps[pull]["env"]
+    assert env["AZURE_STORAGE_ACCOUNT"] == "${{ vars.AZURE_STORAGE_ACCOUNT }}"  # a variable, not a secret
+    assert env["DOCKERFILE"] == "${{ matrix.dockerfile }}"
+    assert "scripts/bootstrap/venvs.sh dvc" in steps[pull]["run"]
