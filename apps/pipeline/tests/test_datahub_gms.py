@@ -10,7 +10,9 @@ DATAHUB_ENV and DATAHUB_PLATFORM_INSTANCE set as platform/dagster sets them:
 - a real pipeline run sends the datasets (metadata asset) with the token, the env's fabric, the platform
   instance, warehouse field types, owners, the pii tag, domains and glossary terms;
 - the Dagster DataHub plugin's sensor `datahub_jobs`, ticked as the daemon ticks it (cursor carried between
-  ticks), sends the job as a DataFlow, each step as a DataJob and the run as DataProcessInstances;
+  ticks), sends the job as a DataFlow, each step as a DataJob and the run as DataProcessInstances; the DataJob
+  of each step that materialised tables writes exactly those datasets and reads their upstream tables, by the
+  very URNs the metadata asset sent (a naming that diverges fails here);
 - after a failed run, `datahub_run_failures` sends the check results, the failed one included.
 """
 
@@ -244,6 +246,35 @@ def _flow_urn() -> str:
     return f"urn:li:dataFlow:(dagster,{INSTANCE}.reference_pipeline.definitions/reference_pipeline,{FABRIC})"
 
 
+def _job_urn(step: str) -> str:
+    """DataJob of a step (the plugin names it after the code location module and the op)."""
+    return f"urn:li:dataJob:({_flow_urn()},reference_pipeline.definitions/{step})"
+
+
+def _datasets(sent: list[Proposal]) -> set[str]:
+    return {p.urn for p in sent if p.entity_type == "dataset"}
+
+
+def _tables_written(events: list[dg.DagsterEvent], datasets: set[str]) -> dict[str, set[str]]:
+    """Step -> dataset URNs of the tables it materialised (the assets the metadata asset sent as datasets)."""
+    written: dict[str, set[str]] = {}
+    for event in events:
+        if event.is_step_materialization and event.step_key:
+            urn = _dataset(".".join(event.asset_key.path))
+            if urn in datasets:
+                written.setdefault(event.step_key, set()).add(urn)
+    return written
+
+
+def _job_io(sent: list[Proposal]) -> dict[str, tuple[set[str], set[str]]]:
+    """DataJob urn -> (input datasets, output datasets) as the plugin sent them."""
+    return {
+        p.urn: (set(p.aspect["inputDatasets"]), set(p.aspect["outputDatasets"]))
+        for p in sent
+        if p.aspect_name == "dataJobInputOutput"
+    }
+
+
 def _run_results(sent: list[Proposal], run_id: str) -> dict[str, str]:
     """DataProcessInstance urn -> result type, for the run's job and step instances the plugin ended."""
     ends = [p for p in sent if p.aspect_name == "dataProcessInstanceRunEvent" and p.aspect["status"] == "COMPLETE"]
@@ -261,14 +292,46 @@ def test_the_dagster_plugin_sends_the_job_its_steps_and_the_run(cluster_run: Clu
     by_type: dict[str, set[str]] = {}
     for p in sent:
         by_type.setdefault(p.entity_type, set()).add(p.urn)
-    assert set(by_type) == {"dataFlow", "dataJob", "dataProcessInstance"}  # datasets come from the metadata asset
+    assert set(by_type) == {"dataFlow", "dataJob", "dataProcessInstance", "dataset"}
+    # Of a dataset, the plugin sends only the key (of its jobs' inlets and outlets): the metadata asset describes it.
+    assert {p.aspect_name for p in sent if p.entity_type == "dataset"} == {"datasetKey"}
+    assert by_type["dataset"] <= _datasets(cluster_run.metadata)
     assert by_type["dataFlow"] == {_flow_urn()}
     steps = {e.step_key for e in cluster_run.events if e.is_step_success}
     assert {"raw_drops", "dbt_build", "datahub__metadata"} <= steps
-    module = "reference_pipeline.definitions"
-    assert by_type["dataJob"] == {f"urn:li:dataJob:({_flow_urn()},{module}/{step})" for step in steps}
+    assert by_type["dataJob"] == {_job_urn(step) for step in steps}
     results = _run_results(sent, cluster_run.run.run_id)
     assert len(results) == 1 + len(steps) and set(results.values()) == {"SUCCESS"}  # the run and each step
+
+
+def test_the_plugin_jobs_read_and_write_the_datasets_the_pipeline_describes(cluster_run: ClusterRun) -> None:
+    from reference_pipeline.assets.raw import RAW_ENTITIES
+
+    datasets = _datasets(cluster_run.metadata)
+    jobs = _job_io(cluster_run.jobs)
+    written = _tables_written(cluster_run.events, datasets)
+    assert {"raw_drops", "raw__postal_codes", "dbt_build"} <= set(written)
+    for step, tables in written.items():
+        assert jobs[_job_urn(step)][1] == tables, f"{step} writes other datasets than the metadata asset names"
+    raw = {_dataset(f"raw.{entity}") for entity in (*RAW_ENTITIES, "postal_codes")}
+    assert written["raw_drops"] | written["raw__postal_codes"] == raw
+    assert jobs[_job_urn("raw_drops")][0] == set() and jobs[_job_urn("raw__postal_codes")][0] == set()
+    assert jobs[_job_urn("dbt_build")][0] == raw  # dbt reads the raw tables, builds silver, gold and the checks
+    assert {_dataset("silver.customers"), _dataset("gold.customers")} <= written["dbt_build"]
+    for urn, (inputs, outputs) in jobs.items():  # steps without tables too (inputs: their upstream steps' outputs)
+        assert inputs | outputs <= datasets, urn
+    # The run's instance of each step (DataProcessInstance) lists what that step wrote in this run.
+    parents = {
+        p.urn: p.aspect["parentTemplate"]
+        for p in cluster_run.jobs
+        if p.aspect_name == "dataProcessInstanceRelationships"
+    }
+    outputs = {
+        parents[p.urn]: set(p.aspect["outputs"])
+        for p in cluster_run.jobs
+        if p.aspect_name == "dataProcessInstanceOutput"
+    }
+    assert outputs[_job_urn("dbt_build")] == written["dbt_build"]
 
 
 def test_a_failed_run_sends_its_check_results(cluster_run: ClusterRun, workspace, gms: RecordingGMS) -> None:
@@ -283,6 +346,11 @@ def test_a_failed_run_sends_its_check_results(cluster_run: ClusterRun, workspace
     assert failed.metadata == []  # the metadata asset is skipped: gold failed its checks
     results = _run_results(failed.jobs, failed.run.run_id)  # the plugin reports the failed run too
     assert "FAILURE" in results.values()
+    # Whatever job lineage a failed run sends names the pipeline's datasets. (acryl-datahub-dagster-plugin
+    # 1.7.0.17 stops at the first step the run never started, KeyError on its step stats: the steps' DataJobs
+    # keep the lineage of the last successful run.)
+    for urn, (inputs, outputs) in _job_io(failed.jobs).items():
+        assert inputs | outputs <= _datasets(cluster_run.metadata), urn
 
     before = len(gms.recording)
     failure = next(e for e in failed.events if e.event_type_value == "PIPELINE_FAILURE")

@@ -43,6 +43,7 @@ def local_environment() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("DATAHUB_TELEMETRY_ENABLED", "false")  # acryl-datahub and its Dagster plugin
     os.environ.setdefault("PIPELINE_DUCKDB_PATH", str(settings.warehouse_path))
     dagster_home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.work_dir / "dagster_home")))
     dagster_home.mkdir(parents=True, exist_ok=True)

@@ -120,7 +120,7 @@ def _column_meta(node: dict[str, Any], name: str) -> dict[str, Any]:
     return {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
 
 
-def _node_table(node: dict[str, Any]) -> str:
+def node_table(node: dict[str, Any]) -> str:
     """`schema.table` of a node as consumers see it: gold built in the audit schema is described as published."""
     if node["resource_type"] == "source":
         return f"{node['schema']}.{node['identifier'] or node['name']}"
@@ -177,7 +177,7 @@ def build_mcps(
     mcps: list[MetadataChangeProposalWrapper] = vocabulary_mcps(datasets)
     stamp = AuditStampClass(time=int(time.time() * 1000), actor="urn:li:corpuser:datahub")
     for uid, node in sorted(datasets.items()):
-        table = _node_table(node)
+        table = node_table(node)
         urn = dataset_urn(namespace, table)
         meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
         layer = table.split(".")[0]
@@ -254,7 +254,7 @@ def build_mcps(
                     aspect=UpstreamLineageClass(
                         upstreams=[
                             UpstreamClass(
-                                dataset=dataset_urn(namespace, _node_table(datasets[dep])),
+                                dataset=dataset_urn(namespace, node_table(datasets[dep])),
                                 type=DatasetLineageTypeClass.TRANSFORMED,
                             )
                             for dep in sorted(upstream_ids)

@@ -70,16 +70,22 @@ def producer_drops(context: dg.SensorEvaluationContext, warehouse: Warehouse) ->
 
 def datahub_jobs_sensor(gms_url: str, token: str | None, env: str, instance: str | None) -> dg.SensorDefinition:
     """The Dagster DataHub plugin's sensor: each run becomes DataHub job entities (DataFlow `reference_pipeline`,
-    a DataJob per step, run instances) in the env's fabric. Only in the cluster, where GMS is reachable
-    (the plugin imports acryl-datahub, which the code location otherwise loads lazily)."""
+    a DataJob per step, run instances) in the env's fabric, each step's DataJob reading and writing the tables
+    the metadata asset describes (`job_lineage.extract`). Only in the cluster, where GMS is reachable (the plugin
+    imports acryl-datahub, which the code location otherwise loads lazily)."""
     from datahub.ingestion.graph.config import DatahubClientConfig
     from datahub_dagster_plugin.client.dagster_generator import DatahubDagsterSourceConfig
     from datahub_dagster_plugin.sensors.datahub_sensors import make_datahub_sensor
+
+    from reference_pipeline import job_lineage
 
     config = DatahubDagsterSourceConfig(
         datahub_client_config=DatahubClientConfig(server=gms_url, token=token),
         env=env,
         platform_instance=instance,
+        asset_lineage_extractor=job_lineage.extract,
+        # The extractor names the tables; the plugin's own capture would add `dagster`-platform datasets.
+        capture_asset_materialization=False,
     )
     return make_datahub_sensor(
         config, name="datahub_jobs", minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from reference_pipeline.assets.dbt import dbt_build, dbt_project
+from reference_pipeline.assets.dbt import dbt_build, dbt_project, translator
 from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
 from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.settings import load_settings
@@ -63,6 +63,22 @@ def namespace() -> "lineage.Namespace":
     )
 
 
+def read_manifest() -> dict:
+    """dbt's manifest of the project this code location runs (parsed when the image or `prepare` built it)."""
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
+def asset_tables(manifest: dict) -> dict[dg.AssetKey, str]:
+    """The table (`schema.table`, as its DataHub dataset is named) of each dbt source and model asset."""
+    from reference_pipeline import lineage
+
+    return {
+        translator.get_asset_key(node): lineage.node_table(node)
+        for node in [*manifest["sources"].values(), *manifest["nodes"].values()]
+        if node["resource_type"] in {"source", "model"}
+    }
+
+
 def send(mcps: list, file_sink: Path) -> str:
     """To DataHub GMS when DATAHUB_GMS_URL is set (the cluster), else to a file sink; returns where."""
     from reference_pipeline import lineage
@@ -105,12 +121,8 @@ def datahub_metadata(context: dg.AssetExecutionContext, warehouse: Warehouse) ->
     from reference_pipeline import lineage
 
     settings = load_settings()
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    tables = {
-        lineage._node_table(node)
-        for node in [*manifest["sources"].values(), *manifest["nodes"].values()]
-        if node["resource_type"] in {"source", "model"}
-    }
+    manifest = read_manifest()
+    tables = set(asset_tables(manifest).values())
     column_types = {table: warehouse.table_columns(*table.split(".", 1)) for table in sorted(tables)}
     reference = context.instance.get_latest_materialization_event(dg.AssetKey(["raw", "postal_codes"]))
     extra: dict[str, dict[str, str]] = {}
