@@ -172,3 +172,13 @@ def test_a_variable_without_a_source_is_named(rendered) -> None:
     deployment["env"] = [item for item in deployment["env"] if item["name"] != "SNOWFLAKE_ACCOUNT"]
     sources = env_sources(values, external_secrets, image_env((APP / "Dockerfile").read_text()))
     assert missing(pipeline_needs(), sources) == ["SNOWFLAKE_ACCOUNT (read by dbt/profiles.yml outputs.snowflake)"]
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_datahub_telemetry_is_off_where_the_pipeline_runs(rendered, env: str) -> None:
+    """acryl-datahub (the metadata asset, the Dagster plugin's sensor) reports usage unless told not to."""
+    values, _ = rendered[env]
+    deployment = next(d for d in values["dagster-user-deployments"]["deployments"] if d["name"] == DEPLOYMENT)
+    env_vars = {item["name"]: item.get("value") for item in deployment["env"]}
+    assert env_vars.get("DATAHUB_TELEMETRY_ENABLED") == "false", f"set it in platform/dagster/values-{env}.yaml"
+    assert deployment["includeConfigInLaunchedRuns"]["enabled"]  # run pods get the code server's env
