@@ -7,41 +7,51 @@ inputs, and every table asset of the dbt step has a dataset name (else its linea
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import dagster as dg
-from reference_pipeline.assets.datahub import asset_tables, read_manifest
-from reference_pipeline.assets.dbt import dbt_build
-from reference_pipeline.assets.raw import RAW_ENTITIES
-from reference_pipeline.definitions import build_definitions
 from reference_pipeline.job_lineage import step_tables
 
-RAW_TABLES = {f"raw.{entity}" for entity in (*RAW_ENTITIES, "postal_codes")}
+# The code location's modules are imported in the tests, not at collection: `reference_pipeline.definitions` builds
+# its resources from the environment when first imported (other modules' fixtures set it first).
 
 
-def _parents(defs: dg.Definitions):
-    graph = defs.resolve_asset_graph()
+def _tables() -> dict[dg.AssetKey, str]:
+    from reference_pipeline.assets.datahub import asset_tables, read_manifest
+
+    return asset_tables(read_manifest())
+
+
+def _parents() -> Callable[[dg.AssetKey], Iterable[dg.AssetKey]]:
+    from reference_pipeline.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
     return lambda key: graph.get(key).parent_keys
 
 
 def test_dbt_reads_the_raw_tables_no_step_of_the_run_wrote() -> None:
-    tables = asset_tables(read_manifest())
+    from reference_pipeline.assets.dbt import dbt_build
+    from reference_pipeline.assets.raw import RAW_ENTITIES
+
+    tables = _tables()
     models = {key for key in dbt_build.keys if key.path[0] != "raw"}
     assert models <= set(tables), f"dbt assets without a dataset name: {sorted(models - set(tables))}"
     steps = step_tables(
         {"dbt_build": models, "datahub__metadata": {dg.AssetKey(["datahub", "metadata"])}},
-        _parents(build_definitions()),
+        _parents(),
         tables,
     )
     assert set(steps) == {"dbt_build"}  # the metadata asset is no table
     read, written = steps["dbt_build"]
-    assert read == RAW_TABLES
+    assert read == {f"raw.{entity}" for entity in (*RAW_ENTITIES, "postal_codes")}
     assert written == {tables[key] for key in models} and {"silver.customers", "gold.customers"} <= written
 
 
 def test_a_step_reads_only_what_it_did_not_write() -> None:
-    tables = asset_tables(read_manifest())
+    tables = _tables()
     gold = dg.AssetKey(["gold", "customers"])
     silver = dg.AssetKey(["silver", "customers"])
-    parents = _parents(build_definitions())
+    parents = _parents()
     (read, written), *_ = step_tables({"gold": {gold}}, parents, tables).values()
     assert written == {"gold.customers"} and "silver.customers" in read
     (read, written), *_ = step_tables({"both": {gold, silver}}, parents, tables).values()
