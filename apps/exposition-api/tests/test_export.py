@@ -36,16 +36,16 @@ def test_binary_exports_have_every_row_in_key_order(client, reader, gold_file, f
     assert response.status_code == 200 and response.is_streamed
     assert response.headers["Content-Disposition"].startswith('attachment; filename="policies.')
     table = _table(response)
-    expected = _duckdb(gold_file, "SELECT policy_id, annual_premium_eur FROM policies ORDER BY policy_id")
-    assert list(zip(table.column("policy_id").to_pylist(), table.column("annual_premium_eur").to_pylist(),
+    expected = _duckdb(gold_file, "SELECT policy_id, annual_premium FROM policies ORDER BY policy_id")
+    assert list(zip(table.column("policy_id").to_pylist(), table.column("annual_premium").to_pylist(),
                     strict=True)) == expected  # fmt: skip
 
 
 def test_csv_export_by_accept_with_filter_and_projection(client, reader, gold_file) -> None:
-    response = client.get(f"{URL}?product=auto&fields=policy_id,start_date", headers={**reader, "Accept": "text/csv"})
+    response = client.get(f"{URL}?product=AUTO&fields=policy_id,start_date", headers={**reader, "Accept": "text/csv"})
     assert response.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    expected = _duckdb(gold_file, "SELECT policy_id, start_date FROM policies WHERE product = 'auto' ORDER BY 1")
+    expected = _duckdb(gold_file, "SELECT policy_id, start_date FROM policies WHERE product = 'AUTO' ORDER BY 1")
     assert rows[0] == ["policy_id", "start_date"]
     assert rows[1:] == [[p, d.isoformat()] for p, d in expected]
 
@@ -69,10 +69,10 @@ def test_export_checks_token_classification_and_parameters(client, tokens, reade
 
 def test_export_is_audited_with_the_caller_and_the_row_count(client, reader, gold_file, caplog) -> None:
     with caplog.at_level(logging.INFO, logger="dataplatform.audit"):
-        client.get(f"{URL}?format=csv&status=active", headers=reader).get_data()
+        client.get(f"{URL}?format=csv&status=ACTIVE", headers=reader).get_data()
     records = [r for r in caplog.records if r.name == "dataplatform.audit"]
     audit = records[-1].audit
-    active = _duckdb(gold_file, "SELECT count(*) FROM policies WHERE status = 'active'")[0][0]
+    active = _duckdb(gold_file, "SELECT count(*) FROM policies WHERE status = 'ACTIVE'")[0][0]
     assert audit | {"request_id": None} == {
         "dataset": "policies",
         "classification": "internal",

@@ -54,7 +54,7 @@ def test_metrics_are_aggregated_across_gunicorn_workers(gold_file: Path, tmp_pat
         headers = tokens.header("Data.Read.Internal")
 
         def get_rows(_: int) -> int:  # a new connection each time: the workers take turns accepting them
-            request = urllib.request.Request(f"{base}/v1/datasets/claims/rows?limit=2&peril=fire", headers=headers)
+            request = urllib.request.Request(f"{base}/v1/datasets/claims/rows?limit=2&status=OPEN", headers=headers)
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status
 

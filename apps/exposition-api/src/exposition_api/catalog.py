@@ -12,11 +12,10 @@ from typing import Any
 
 import yaml
 from dataplatform_common.auth import CLASSIFICATIONS
+from dataplatform_common.gold_catalog import DECIMAL_TYPE, kind_of
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 FILTER_KINDS = ("eq", "in", "range")
-_TYPES = {"BIGINT": "integer", "INTEGER": "integer", "VARCHAR": "string", "DATE": "date", "TIMESTAMP": "timestamp"}
-_DECIMAL = re.compile(r"^DECIMAL\((\d+),\s*(\d+)\)$")
 
 
 class CatalogError(ValueError):
@@ -34,14 +33,16 @@ class Column:
     @property
     def decimal_bound(self) -> Decimal:
         """Exclusive absolute bound of a DECIMAL(p,s) column: 10^(p-s)."""
-        match = _DECIMAL.match(self.type)
+        match = DECIMAL_TYPE.match(self.type)
         assert match is not None
         return Decimal(10) ** (int(match.group(1)) - int(match.group(2)))
 
     @property
     def kind(self) -> str:
         """integer | string | date | timestamp | decimal: how values are parsed and documented."""
-        return "decimal" if _DECIMAL.match(self.type) else _TYPES[self.type]
+        kind = kind_of(self.type)
+        assert kind is not None  # _load_column accepts no other type
+        return kind
 
     def parse(self, text: str) -> Any:
         """Convert a query-string value to this column's Python type; ValueError with a readable message."""
@@ -94,7 +95,7 @@ def _load_column(dataset: str, raw: dict[str, Any]) -> Column:
     where = f"dataset {dataset} column {name!r}"
     _require(bool(IDENTIFIER.match(str(name))), where, "name must be a lower-case SQL identifier")
     sql_type = str(raw.get("type", ""))
-    _require(sql_type in _TYPES or bool(_DECIMAL.match(sql_type)), where, f"type {sql_type!r} is not supported "
+    _require(kind_of(sql_type) is not None, where, f"type {sql_type!r} is not supported "
              "(BIGINT, INTEGER, VARCHAR, DATE, TIMESTAMP, DECIMAL(p,s))")  # fmt: skip
     filters = tuple(raw.get("filters", []))
     _require(all(f in FILTER_KINDS for f in filters), where, f"filters must be among {', '.join(FILTER_KINDS)}")
@@ -128,7 +129,8 @@ def _load_dataset(name: str, raw: dict[str, Any]) -> Dataset:
 
 
 def load_catalog(path: Path | None = None) -> dict[str, Dataset]:
-    """Load and validate the catalog (default: the packaged catalog.yaml; `CATALOG_FILE` overrides)."""
+    """Load and validate the catalog (default: the packaged catalog.yaml, which is catalogs/gold.yaml, the one
+    generated from the dbt manifest; `CATALOG_FILE` overrides)."""
     if path is None:
         text = resources.files("exposition_api").joinpath("catalog.yaml").read_text(encoding="utf-8")
         source = "catalog.yaml"

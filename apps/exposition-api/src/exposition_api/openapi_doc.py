@@ -14,7 +14,12 @@ _VALUE_SCHEMAS: dict[str, dict[str, Any]] = {
     "integer": {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1},
     "string": {"type": "string"},
     "date": {"type": "string", "format": "date"},
-    "timestamp": {"type": "string", "format": "date-time"},
+    # TIMESTAMP columns are the warehouse's TIMESTAMP_NTZ: ISO 8601 without an offset, so not an RFC 3339
+    # "date-time" (which requires one).
+    "timestamp": {
+        "type": "string",
+        "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?$",
+    },
     "decimal": {"type": "number"},
 }
 _MEDIA = {
@@ -36,19 +41,26 @@ def _format_parameter(names: list[str]) -> dict[str, Any]:
 
 
 def _row_schema(dataset: Dataset) -> dict[str, Any]:
+    """Every column may be null in the gold layer (e.g. a customer's `customer_since` without a policy), but
+    the unique key, which keyset pagination requires non-null."""
+
+    def value(column: Column) -> dict[str, Any]:
+        schema = {**_VALUE_SCHEMAS[column.kind], "description": column.description}
+        if column.name not in dataset.unique_key:
+            schema["type"] = [schema["type"], "null"]
+        return schema
+
     return {
         "type": "object",
-        "properties": {
-            c.name: {**_VALUE_SCHEMAS[c.kind], "description": c.description} for c in dataset.columns.values()
-        },
+        "properties": {c.name: value(c) for c in dataset.columns.values()},
         "additionalProperties": False,
     }
 
 
 _IN_ITEM = {
     "integer": r"-?[0-9]{1,18}",
-    "date": r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])",
-    "timestamp": r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T[0-1][0-9]:[0-5][0-9]:[0-5][0-9]",
+    "date": r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])",  # year 0 does not exist
+    "timestamp": r"[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])T[0-1][0-9]:[0-5][0-9]:[0-5][0-9]",
     "decimal": r"-?[0-9]{1,8}(\.[0-9]{1,2})?",
     "string": r"[^,]*",
 }
@@ -56,6 +68,8 @@ _IN_ITEM = {
 
 def _value_schema(column: Column) -> dict[str, Any]:
     schema = dict(_VALUE_SCHEMAS[column.kind])
+    if column.kind == "timestamp":  # a parameter: only values the API accepts (the response pattern is wider)
+        schema["pattern"] = f"^{_IN_ITEM['timestamp']}$"
     if column.kind == "decimal":
         bound = float(column.decimal_bound)
         schema.update({"exclusiveMinimum": -bound, "exclusiveMaximum": bound})
