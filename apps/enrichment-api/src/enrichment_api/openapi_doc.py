@@ -30,7 +30,7 @@ def _entity_schemas(entity: str) -> dict[str, Any]:
     output_properties: dict[str, Any] = {rule.name: nullable_string for rule in rules}
     output_properties.update({name: nullable_string for name in ENRICHED_FIELDS})
     if entity == "customer":
-        output_properties["customer_id"] = {"type": ["integer", "null"], "description": "known gold customer"}
+        output_properties["customer_id"] = {"type": ["string", "null"], "description": "known gold customer"}
     if entity == "claim":
         output_properties["policy"] = {"type": "object", "description": "the gold policy the claim is on"}
     result = {

@@ -49,11 +49,11 @@ class WarehouseReference:
         sql = f"{select} WHERE {q(key)} IN ({placeholders})"
         return self.warehouse.query(sql, list(keys[:MAX_IN]), operation=f"lookup_{table}").rows
 
-    def customers_by_email(self, emails: Sequence[str]) -> dict[str, int]:
+    def customers_by_email(self, emails: Sequence[str]) -> dict[str, str]:
         return {row[0]: row[1] for row in self._lookup("customers", "email", ["customer_id"], emails)}
 
     def policies_by_id(self, policy_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        columns = ["customer_id", "product", "insurer", "status"]
+        columns = ["customer_id", "product", "status"]  # columns of gold `policies` (the catalog)
         return {
             row[0]: dict(zip(columns, row[1:], strict=True))
             for row in self._lookup("policies", "policy_id", columns, policy_ids)
