@@ -28,10 +28,6 @@ platform.example/data-classification: {{ .Values.app.dataClassification }}
 {{- end -}}
 {{- end -}}
 
-{{- define "dataapp.snowflake" -}}
-{{- if hasPrefix "snowflake://" .Values.warehouse.url -}}true{{- end -}}
-{{- end -}}
-
 {{/* Pod securityContext of every pod of the chart: Pod Security restricted, and the AKS restricted
 initiative (AllowedUsersGroups), which also requires runAsGroup, fsGroup and supplementalGroups. */}}
 {{- define "dataapp.podSecurityContext" -}}

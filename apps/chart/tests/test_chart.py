@@ -124,22 +124,19 @@ def test_prod_is_highly_available(rendered) -> None:
     assert zone["whenUnsatisfiable"] == "DoNotSchedule"
 
 
-def test_dev_generates_sample_gold_and_cloud_envs_use_snowflake(rendered) -> None:
-    app, env, objects = rendered
+def test_every_env_reads_snowflake_with_the_key_from_key_vault(rendered) -> None:
+    """Dev included: every env serves the gold its pipeline publishes (no sample gold in the cluster). Which
+    database, schema and role: apps/pipeline/tests/test_catalog_contract.py."""
+    app, _, objects = rendered
     pod = _pod(objects, app)
     container = pod["containers"][0]
     url = next(e["value"] for e in container["env"] if e["name"] == "WAREHOUSE_URL")
     mounts = {m["mountPath"] for m in container["volumeMounts"]}
-    if env == "dev":
-        assert url == "duckdb:///data/gold.duckdb"
-        assert pod["initContainers"][0]["command"][:3] == ["python3", "-m", "dataplatform_common.sample_gold"]
-        assert "/data" in mounts
-    else:
-        assert url.startswith("snowflake://") and "private_key_file=/var/run/secrets/snowflake/key.p8" in url
-        assert "initContainers" not in pod
-        assert "/var/run/secrets/snowflake" in mounts
-        secret_keys = {d["secretKey"] for d in objects[("ExternalSecret", app)]["spec"]["data"]}
-        assert "snowflake-private-key" in secret_keys
+    assert url.startswith("snowflake://") and "private_key_file=/var/run/secrets/snowflake/key.p8" in url
+    assert "initContainers" not in pod
+    assert "/var/run/secrets/snowflake" in mounts
+    secret_keys = {d["secretKey"] for d in objects[("ExternalSecret", app)]["spec"]["data"]}
+    assert "snowflake-private-key" in secret_keys
 
 
 def test_network_policy_admits_only_ingress_prometheus_and_the_hook(rendered) -> None:
@@ -188,6 +185,7 @@ def test_workload_identity(rendered) -> None:
         (["--set", "image.registry=docker.io"], "image.registry"),
         (["--set", "image.tag=latest"], "image.tag"),
         (["--set", "warehouse.url=postgres://x"], "warehouse.url"),
+        (["--set", "warehouse.url=duckdb:///data/gold.duckdb"], "warehouse.url"),
         (["--set", "app.dataClassification=secret"], "dataClassification"),
     ],
 )
@@ -197,6 +195,7 @@ def test_schema_rejects_bad_values(args: list[str], message: str) -> None:
 
 def test_missing_required_value_names_it() -> None:
     assert "ingress.host is required" in render_error("--set", "ingress.host=")
+    assert "warehouse.url is required" in render_error("--set", "warehouse.url=")
 
 
 def test_slo_block_is_in_values_for_the_monitoring_rules() -> None:

@@ -1,12 +1,14 @@
-"""Contract: where the exposition API reads the pipeline's gold, it serves the catalog dbt generates.
+"""Contract: in every env (dev, staging, prod) the data apps read the gold that env's pipeline publishes, and
+the exposition API serves the catalog dbt generates.
 
-For each env, from the Deployment that apps/chart renders with apps/exposition-api values (helm): the
-catalog file the API loads (`CATALOG_FILE`, mapped back through the image's COPY lines, else the packaged
+For each env, from the Deployment that apps/chart renders with apps/<app> values (helm): the Snowflake URL
+must name the account, database and schema the pipeline publishes to (platform/dagster values-<env>.yaml:
+SNOWFLAKE_ACCOUNT, SNOWFLAKE_DATABASE; schema GOLD) as the role the publish step grants it to
+(SNOWFLAKE_READER_ROLE); anything but Snowflake (a DuckDB file) is not the pipeline's gold. For the exposition
+API, the catalog file it loads (`CATALOG_FILE`, mapped back through the image's COPY lines, else the packaged
 catalog) must equal the one `reference-pipeline catalog` generates from the dbt manifest (datasets, tables,
-columns, types, filters), and its Snowflake URL must name the account, database and schema the pipeline
-publishes to (platform/dagster values: SNOWFLAKE_ACCOUNT, SNOWFLAKE_DATABASE; schema GOLD) as the role the
-publish step grants it to (SNOWFLAKE_READER_ROLE). An env on the
-sample gold (`sampleGold.enabled`, a DuckDB file generated in the pod) does not serve the pipeline's gold.
+columns, types, filters). The packaged catalog is a link to that file (apps/exposition-api/tests/
+test_catalog_files.py), and the sample gold of the tests has its schema.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from reference_pipeline.settings import DBT_PROJECT_DIR
 
 REPO = Path(__file__).resolve().parents[3]
 API = REPO / "apps/exposition-api"
+READERS = ("exposition-api", "enrichment-api")  # the data apps that read gold
 ENVS = ("dev", "staging", "prod")  # conftest.ENVS
 PUBLISHED_SCHEMA = "GOLD"  # the schema the pipeline publishes gold to (Snowflake upper-cases `gold`)
 PACKAGED = API / "src/exposition_api/catalog.yaml"
@@ -49,25 +52,34 @@ def pipeline_target(env: str) -> dict[str, str]:
     return {item["name"]: str(item.get("value", "")) for item in deployment["env"]}
 
 
-def served_catalog_problems(env: str, environment: dict[str, str], generated: dict[str, Any]) -> list[str]:
+def location_problems(env: str, environment: dict[str, str], app: str = "exposition-api") -> list[str]:
+    """What keeps `app` from reading the gold `env`'s pipeline publishes: location, then role."""
     url = urlsplit(environment["WAREHOUSE_URL"])
-    if url.scheme != "snowflake":
-        return []  # the sample gold (dev), not the pipeline's: see the module docstring
-    problems = []
     target = pipeline_target(env)
-    database, _, schema = url.path.strip("/").partition("/")
     expected = (target["SNOWFLAKE_ACCOUNT"], target["SNOWFLAKE_DATABASE"].upper(), PUBLISHED_SCHEMA)
-    if (url.hostname, database.upper(), schema.upper()) != (expected[0], expected[1], expected[2]):
+    if url.scheme != "snowflake":
+        return [
+            f"{env}: {app} reads {url.scheme}://{url.netloc}{url.path}, not the gold the pipeline publishes "
+            f"(snowflake://{'/'.join(expected)}); fix warehouse.url in apps/{app}/values-{env}.yaml"
+        ]
+    problems = []
+    database, _, schema = url.path.strip("/").partition("/")
+    if (url.hostname, database.upper(), schema.upper()) != expected:
         problems.append(
-            f"{env}: WAREHOUSE_URL reads {url.hostname}/{database}/{schema}, the pipeline publishes to "
-            f"{'/'.join(expected)}; fix warehouse.url in apps/exposition-api/values-{env}.yaml"
+            f"{env}: {app} WAREHOUSE_URL reads {url.hostname}/{database}/{schema}, the pipeline publishes to "
+            f"{'/'.join(expected)}; fix warehouse.url in apps/{app}/values-{env}.yaml"
         )
     role = dict(item.split("=", 1) for item in url.query.split("&") if "=" in item).get("role", "")
     if role.upper() != target["SNOWFLAKE_READER_ROLE"].upper():
         problems.append(
-            f"{env}: the API reads as role {role or '(none)'}, the pipeline grants the published gold to "
+            f"{env}: {app} reads as role {role or '(none)'}, the pipeline grants the published gold to "
             f"{target['SNOWFLAKE_READER_ROLE']} (SNOWFLAKE_READER_ROLE); make them the same role"
         )
+    return problems
+
+
+def served_catalog_problems(env: str, environment: dict[str, str], generated: dict[str, Any]) -> list[str]:
+    problems = location_problems(env, environment)
     catalog_file = environment.get("CATALOG_FILE")
     source = image_file((API / "Dockerfile").read_text(encoding="utf-8"), catalog_file) if catalog_file else PACKAGED
     if source is None or not source.is_file():
@@ -89,12 +101,20 @@ def generated() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def environments(helm_template) -> dict[str, dict[str, str]]:
-    def render(env: str) -> list[dict]:
-        values = (API / "values.yaml", API / f"values-{env}.yaml")
-        return helm_template(REPO / "apps/chart", *values, namespace="data-apps")
+def rendered(helm_template) -> dict[tuple[str, str], dict[str, str]]:
+    """(app, env) -> the app container's environment, as helm renders apps/chart with the app's values."""
 
-    return {env: api_environment(render(env)) for env in ENVS}
+    def render(app: str, env: str) -> list[dict]:
+        folder = REPO / "apps" / app
+        return helm_template(REPO / "apps/chart", folder / "values.yaml", folder / f"values-{env}.yaml",
+                             namespace="data-apps")  # fmt: skip
+
+    return {(app, env): api_environment(render(app, env)) for app in READERS for env in ENVS}
+
+
+@pytest.fixture(scope="module")
+def environments(rendered) -> dict[str, dict[str, str]]:
+    return {env: rendered[("exposition-api", env)] for env in ENVS}
 
 
 @pytest.mark.parametrize("env", ENVS)
@@ -102,10 +122,15 @@ def test_the_api_serves_the_catalog_dbt_generates(environments, generated, env: 
     assert served_catalog_problems(env, environments[env], generated) == []
 
 
-def test_staging_and_prod_read_the_pipelines_gold(environments) -> None:
-    for env in ("staging", "prod"):
-        assert environments[env]["WAREHOUSE_URL"].startswith("snowflake://"), env
-        assert environments[env].get("CATALOG_FILE"), env
+@pytest.mark.parametrize("env", ENVS)
+@pytest.mark.parametrize("app", READERS)
+def test_every_data_app_reads_the_gold_its_envs_pipeline_publishes(rendered, app: str, env: str) -> None:
+    assert location_problems(env, rendered[(app, env)], app) == []
+
+
+def test_every_env_serves_the_generated_catalog_file(environments) -> None:
+    for env in ENVS:
+        assert environments[env].get("CATALOG_FILE") == "/app/catalogs/gold.yaml", env
 
 
 def test_a_drift_is_named(environments, generated) -> None:
@@ -121,9 +146,18 @@ def test_a_drift_is_named(environments, generated) -> None:
     }
     (problem,) = served_catalog_problems("prod", old_url, generated)
     assert "reads example-org-prod/GOLD/PUBLIC, the pipeline publishes to example-org-prod/ANALYTICS/GOLD" in problem
+    sample = {**environments["dev"], "WAREHOUSE_URL": "duckdb:///data/gold.duckdb"}
+    (problem,) = served_catalog_problems("dev", sample, generated)
+    assert "dev: exposition-api reads duckdb:///data/gold.duckdb, not the gold the pipeline publishes" in problem
+    assert "(snowflake://example-org-dev/ANALYTICS_DEV/GOLD)" in problem
+    staging = {**environments["prod"], "WAREHOUSE_URL": "snowflake://example-org-staging/ANALYTICS_STAGING/GOLD"}
+    (problem, _) = served_catalog_problems("prod", staging, generated)
+    assert "reads example-org-staging/ANALYTICS_STAGING/GOLD, the pipeline publishes to" in problem
     other_role = {**environments["prod"], "WAREHOUSE_URL": "snowflake://example-org-prod/ANALYTICS/GOLD?role=OTHER"}
     (problem,) = served_catalog_problems("prod", other_role, generated)
     assert "reads as role OTHER, the pipeline grants the published gold to DATA_APPS_READER" in problem
+    # Without CATALOG_FILE the API serves its packaged catalog, which is the generated one (a link to it).
     packaged = {key: value for key, value in environments["prod"].items() if key != "CATALOG_FILE"}
-    (problem,) = served_catalog_problems("prod", packaged, generated)
-    assert "serves apps/exposition-api/src/exposition_api/catalog.yaml" in problem
+    assert served_catalog_problems("prod", packaged, generated) == []
+    (problem,) = served_catalog_problems("prod", packaged, drifted)
+    assert "serves apps/exposition-api/src/exposition_api/catalog.yaml, which differs" in problem
