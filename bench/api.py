@@ -173,13 +173,18 @@ def gunicorn_env(port: int, workers: int, threads: int) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- data
 def prepare(rows: int) -> tuple[Path, Path]:
+    import hashlib
+
+    from dataplatform_common.gold_catalog import default_catalog_text
     from dataplatform_common.sample_gold import generate
 
     WORK.mkdir(parents=True, exist_ok=True)
-    gold = WORK / f"gold-{rows}.duckdb"
+    # Kept between runs, per size and catalog: a column the pipeline adds makes a new file.
+    shape = hashlib.sha256(default_catalog_text().encode()).hexdigest()[:12]
+    gold = WORK / f"gold-{rows}-{shape}.duckdb"
     if not gold.exists():
         generate(gold, rows)
-    sqlite_path = WORK / f"gold-{rows}.sqlite"
+    sqlite_path = gold.with_suffix(".sqlite")
     if not sqlite_path.exists():
         import duckdb
 
@@ -353,23 +358,11 @@ def bench_rows(args: argparse.Namespace, gold: Path, sqlite_path: Path) -> None:
 # --------------------------------------------------------------------------- export
 def export_gold(directory: Path, rows: int) -> Path:
     """A DuckDB file whose `policies` table (the catalog's columns) has `rows` rows, sorted by policy_id."""
-    import duckdb
-    from dataplatform_common.sample_gold import INSURERS, PRODUCTS, _h, _pick
+    from dataplatform_common.sample_gold import Sizes, generate
 
     path = directory / "export.duckdb"
-    with duckdb.connect(str(path)) as con:
-        con.execute(f"""
-            CREATE TABLE policies AS
-            WITH p AS (SELECT range AS i, DATE '2018-01-01' + (({_h("range", 14)}) % 2900)::INTEGER AS start_date
-                       FROM range(1, {rows} + 1))
-            SELECT 'POL-' || lpad(i::VARCHAR, 9, '0') AS policy_id,
-              (1 + ({_h("i", 11)}) % 3000000)::BIGINT AS customer_id,
-              {_pick(PRODUCTS, "i", 12)} AS product, {_pick(INSURERS, "i", 13)} AS insurer, start_date,
-              CAST(start_date + INTERVAL 1 YEAR * (1 + ({_h("i", 15)}) % 3) AS DATE) AS end_date,
-              CASE WHEN ({_h("i", 15)}) % 3 = 0 THEN 'active' ELSE 'expired' END AS status,
-              CAST((120 + ({_h("i", 16)}) % 380000 / 100.0) AS DECIMAL(12, 2)) AS annual_premium_eur
-            FROM p ORDER BY policy_id""")
-        con.execute("CHECKPOINT")
+    generate(path, sizes=Sizes(customers=max(1, rows * 2 // 3), policies=rows, claims=max(1, rows // 2)),
+             tables=["policies"])  # fmt: skip
     return path
 
 

@@ -18,14 +18,19 @@ from platformctl.loadtest.locust_support import auth_headers, bound_request_coun
 bound_request_count(events)
 
 REGIONS = ["Île-de-France", "Auvergne-Rhône-Alpes", "Hauts-de-France", "Normandie", "Grand Est", "Occitanie"]
-DEPARTMENTS = ["75", "13", "69", "59", "44", "33", "31", "67", "35", "06"]
-PRODUCTS = ["auto", "home", "health", "life", "professional_liability"]
-PERILS = ["collision", "theft", "water_damage", "fire", "storm", "medical", "liability", "glass"]
+DEPARTMENTS = ["Paris", "Bouches-du-Rhône", "Rhône", "Nord", "Loire-Atlantique", "Gironde", "Haute-Garonne",
+               "Bas-Rhin", "Ille-et-Vilaine", "Alpes-Maritimes"]  # fmt: skip
+PRODUCTS = ["AUTO", "HOME", "HEALTH", "LIFE"]
+CLAIM_STATUSES = ["OPEN", "SETTLED", "REJECTED"]
 EXPORT_TYPES = ["text/csv", "application/vnd.apache.arrow.stream"]
 
 
 def _random_day(start: date, days: int) -> str:
     return (start + timedelta(days=random.randrange(days))).isoformat()
+
+
+def _customer_id(upper: int) -> str:
+    return f"CUS-{random.randrange(1, upper):07d}"  # the pipeline's ids, ordered as text
 
 
 class DatasetConsumer(FastHttpUser):
@@ -43,14 +48,14 @@ class DatasetConsumer(FastHttpUser):
         choice = random.random()
         if choice < 0.4:
             params = {"region": random.choice(REGIONS), "limit": random.choice([50, 100, 200]),
-                      "customer_id.gte": random.randrange(1, 50_000)}  # fmt: skip
+                      "customer_id.gte": _customer_id(50_000)}  # fmt: skip
             path = "/v1/datasets/customers/rows"
         elif choice < 0.7:
-            params = {"product.in": ",".join(random.sample(PRODUCTS, 2)), "status": "active",
+            params = {"product.in": ",".join(random.sample(PRODUCTS, 2)), "status": "ACTIVE",
                       "start_date.gte": _random_day(date(2018, 1, 1), 2500), "limit": 100}  # fmt: skip
             path = "/v1/datasets/policies/rows"
         else:
-            params = {"peril.in": ",".join(random.sample(PERILS, 3)), "sort": "-amount_eur",
+            params = {"status.in": ",".join(random.sample(CLAIM_STATUSES, 2)), "sort": "-claim_id",
                       "claim_date.gte": _random_day(date(2018, 1, 1), 2800), "limit": 100}  # fmt: skip
             path = "/v1/datasets/claims/rows"
         with self.client.get(path, params=params, headers=self.headers, name="rows", catch_response=True) as response:
@@ -60,8 +65,8 @@ class DatasetConsumer(FastHttpUser):
 
     @task(3)
     def export(self) -> None:
-        params = {"department_code.in": ",".join(random.sample(DEPARTMENTS, 3)), "limit": 1000,
-                  "customer_id.gte": random.randrange(1, 60_000)}  # fmt: skip
+        params = {"department.in": ",".join(random.sample(DEPARTMENTS, 3)), "limit": 1000,
+                  "customer_id.gte": _customer_id(60_000)}  # fmt: skip
         headers = {**self.headers, "Accept": random.choice(EXPORT_TYPES), "Accept-Encoding": "gzip"}
         self.client.get("/v1/datasets/customers/rows", params=params, headers=headers, name="rows")
 
@@ -69,11 +74,12 @@ class DatasetConsumer(FastHttpUser):
     def aggregate(self) -> None:
         if random.random() < 0.5:
             path = "/v1/datasets/premiums_monthly/aggregate"
-            params = {"group_by": random.choice(["product", "region", "product,region"]),
-                      "metrics": "sum:premium_eur,sum:policies",
+            params = {"group_by": random.choice(["product", "month", "month,product"]),
+                      "metrics": "sum:premiums_due_eur,sum:premiums_paid_eur,sum:policies_count",
                       "month.gte": _random_day(date(2019, 1, 1), 2000)}  # fmt: skip
         else:
             path = "/v1/datasets/claims/aggregate"
-            params = {"group_by": random.choice(["peril", "status", "peril,status"]), "metrics": "count,avg:amount_eur",
+            groups = ["product", "status", "region,status"]
+            params = {"group_by": random.choice(groups), "metrics": "count,avg:amount_eur",
                       "claim_date.gte": _random_day(date(2018, 1, 1), 2800)}  # fmt: skip
         self.client.get(path, params=params, headers=self.headers, name="aggregate")
