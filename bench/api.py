@@ -173,15 +173,11 @@ def gunicorn_env(port: int, workers: int, threads: int) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- data
 def prepare(rows: int) -> tuple[Path, Path]:
-    import hashlib
-
-    from dataplatform_common.gold_catalog import default_catalog_text
+    from dataplatform_common.gold_catalog import catalog_digest
     from dataplatform_common.sample_gold import generate
 
     WORK.mkdir(parents=True, exist_ok=True)
-    # Kept between runs, per size and catalog: a column the pipeline adds makes a new file.
-    shape = hashlib.sha256(default_catalog_text().encode()).hexdigest()[:12]
-    gold = WORK / f"gold-{rows}-{shape}.duckdb"
+    gold = WORK / f"gold-{rows}-{catalog_digest()}.duckdb"  # kept between runs, per size and catalog
     if not gold.exists():
         generate(gold, rows)
     sqlite_path = gold.with_suffix(".sqlite")

@@ -15,7 +15,11 @@ SAMPLE_ROWS = 200_000
 
 
 def ensure_sample_gold(path: Path) -> Path:
-    """The sample gold DuckDB (deterministic), generated once and reused by later runs."""
+    """The sample gold DuckDB (deterministic), generated once per catalog and reused by later runs: `path` with
+    the catalog's digest in its name (`gold-<digest>.duckdb`), so a changed catalog never reuses a stale file."""
+    from dataplatform_common.gold_catalog import catalog_digest
+
+    path = path.with_name(f"{path.stem}-{catalog_digest()}{path.suffix}")
     if path.is_file():
         return path
     result = subprocess.run(

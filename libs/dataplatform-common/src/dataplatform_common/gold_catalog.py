@@ -8,6 +8,7 @@ unique keys) from here, at run time, so a column the pipeline adds reaches both 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from importlib import resources
@@ -51,6 +52,13 @@ def default_catalog_text() -> str:
             f"no catalog: the {CATALOG_PACKAGE} package is not installed; pass the catalog file "
             "(apps/exposition-api/catalogs/gold.yaml)"
         ) from None
+
+
+def catalog_digest(path: Path | None = None) -> str:
+    """A short digest of the catalog file (default: the packaged one): what names a cached sample gold, so a
+    column the pipeline adds makes a new file instead of reusing a stale one."""
+    text = path.read_text(encoding="utf-8") if path else default_catalog_text()
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def read_gold_tables(path: Path | None = None) -> list[GoldTable]:
