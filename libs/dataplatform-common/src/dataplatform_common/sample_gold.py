@@ -118,7 +118,7 @@ def _facts_sql(sizes: Sizes) -> list[str]:
     ]
 
 
-def _sources_sql(sizes: Sizes) -> dict[str, str]:
+def _sources_sql(sizes: Sizes, postal_codes: int) -> dict[str, str]:
     """Table -> SELECT of its realistic columns (named as in the gold models) plus the row number `i`."""
     n_c, n_p, n_cl = sizes.customers, sizes.policies, sizes.claims
     first_month, last_month = MONTHS
@@ -144,7 +144,7 @@ def _sources_sql(sizes: Sizes) -> dict[str, str]:
               n.customer_since,
               TIMESTAMP '2024-01-01 00:00:00' + to_hours(({_h("b.i", 7)}) % 17520) AS updated_at
             FROM base b
-            JOIN src_ref_postal_codes r ON r.k = ({_h("b.i", 5)}) % (SELECT count(*) FROM src_ref_postal_codes)
+            JOIN src_ref_postal_codes r ON r.k = ({_h("b.i", 5)}) % {postal_codes}
             LEFT JOIN counts n ON n.c = b.i""",
         "policies": f"""
             WITH totals AS (SELECT p, count(*) AS claims_count, sum(amount_eur) AS claims_amount_eur
@@ -166,7 +166,7 @@ def _sources_sql(sizes: Sizes) -> dict[str, str]:
               CAST(greatest(date_diff('month', cl.claim_date, cl.claim_date + cl.report_days), 0) AS INTEGER)
                 AS reporting_delay_months
             FROM dated cl JOIN _policy p ON p.i = cl.p
-            JOIN src_ref_postal_codes r ON r.k = cl.postal_hash % (SELECT count(*) FROM src_ref_postal_codes)""",
+            JOIN src_ref_postal_codes r ON r.k = cl.postal_hash % {postal_codes}""",
         # Policies in force (not cancelled, started by the month) called monthly; ~97 % of calls paid.
         "premiums_monthly": f"""
             WITH starts AS (
@@ -261,7 +261,7 @@ def generate(
         _postal(con)
         for statement in _facts_sql(sizes):
             con.execute(statement)
-        sources = _sources_sql(sizes)
+        sources = _sources_sql(sizes, con.execute("SELECT count(*) FROM src_ref_postal_codes").fetchone()[0])
         con.execute("USE gold")
         counts = {}
         for table in wanted:
