@@ -221,18 +221,15 @@ def _table_sql(table: GoldTable, source: str, source_kinds: dict[str, str | None
     expressions = []
     for column in table.columns:
         known = source_kinds.get(column.name) == kind_of(column.type)
-        value = f"src.{column.name}" if known else _generic(table.table, column, column.name == table.unique_key[0])
+        value = f'src."{column.name}"' if known else _generic(table.table, column, column.name == table.unique_key[0])
         expressions.append(f'CAST({value} AS {column.type}) AS "{column.name}"')
     order = ", ".join(f'"{name}"' for name in table.unique_key)
     return f'CREATE TABLE "{table.table}" AS SELECT {", ".join(expressions)} FROM ({source}) src ORDER BY {order}'
 
 
 def _duckdb_kind(type_name: str) -> str | None:
-    if type_name.startswith("DECIMAL"):
-        return "decimal"
-    return {"HUGEINT": "integer", "UBIGINT": "integer", "DATE": "date", "TIMESTAMP": "timestamp"}.get(
-        type_name, kind_of(type_name)
-    )
+    """The kind of a DuckDB result type (sums of BIGINT are HUGEINT), as the catalog's types have one."""
+    return "integer" if type_name in ("HUGEINT", "UBIGINT") else kind_of(type_name)
 
 
 def generate(
