@@ -71,3 +71,19 @@ def test_new_api_brings_its_flows(repo: Path) -> None:
     assert flows["endpoints"]["sales-api"]["pods"] == {"app.kubernetes.io/name": "sales-api"}
     assert {flow["from"] for flow in flows["flows"]} == {"sales-api", "sales-api-verify"}  # its verification hook
     assert flows["endpoints"]["sales-api-verify"]["pods"]["app.kubernetes.io/instance"] == "sales-api"
+
+
+@pytest.mark.parametrize("kind", ["api", "pipeline"])
+def test_every_path_the_scaffolded_dockerfile_copies_exists(repo: Path, kind: str) -> None:
+    """A COPY of a path the scaffold does not write (a catalog only the reference app has) fails `docker build`."""
+    assert main(["new-app", "sales-api", "--kind", kind]) == 0
+    dockerfile = (repo / "apps/sales-api/Dockerfile").read_text(encoding="utf-8")
+    sources = [
+        source
+        for line in dockerfile.splitlines()
+        if line.startswith("COPY ") and "--from=" not in line
+        for source in line.split()[1:-1]
+        if not source.startswith("--")
+    ]
+    assert sources, "no COPY line read"
+    assert [source for source in sources if not (repo / source).exists()] == []

@@ -128,9 +128,11 @@ def test_every_data_app_reads_the_gold_its_envs_pipeline_publishes(rendered, app
     assert location_problems(env, rendered[(app, env)], app) == []
 
 
-def test_every_env_serves_the_generated_catalog_file(environments) -> None:
-    for env in ENVS:
-        assert environments[env].get("CATALOG_FILE") == "/app/catalogs/gold.yaml", env
+def test_no_env_overrides_the_packaged_catalog(environments) -> None:
+    """The packaged catalog is the generated one; an override would also be copied into every scaffolded app
+    (`platformctl new-app` derives its values and Dockerfile from this app's), which has no catalog."""
+    assert {env: environments[env].get("CATALOG_FILE") for env in ENVS} == dict.fromkeys(ENVS)
+    assert "catalogs" not in (API / "Dockerfile").read_text(encoding="utf-8")
 
 
 def test_a_drift_is_named(environments, generated) -> None:
