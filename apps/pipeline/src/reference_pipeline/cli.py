@@ -3,6 +3,7 @@
 reference-pipeline prepare               dbt parse (manifest for Dagster) + restore the DVC reference
 reference-pipeline generate --drops 1-3  write deterministic raw drops into the landing folder
 reference-pipeline run                   materialise every asset (raw -> gold -> DataHub) on DuckDB
+reference-pipeline run --full-refresh    the same, rebuilding the incremental silver and gold models
 reference-pipeline catalog --out FILE    the exposition API's catalog, generated from the dbt manifest
 reference-pipeline dev [--port 3000]     the Dagster UI on this code location (`make dagster`)
 reference-pipeline update-reference FILE the update procedure: FILE becomes the tracked and packaged version
@@ -121,16 +122,25 @@ def check_evaluations(result: Any) -> list[Any]:
     ]
 
 
-def run() -> int:
+def run_config(full_refresh: bool = False) -> dict[str, Any]:
+    """The job's run config: console log level, and `--full-refresh` for the dbt step (assets/dbt.py)."""
+    config: dict[str, Any] = {
+        "loggers": {"console": {"config": {"log_level": os.environ.get("PIPELINE_LOG_LEVEL", "INFO")}}}
+    }
+    if full_refresh:
+        config["ops"] = {"dbt_build": {"config": {"full_refresh": True}}}
+    return config
+
+
+def run(full_refresh: bool = False) -> int:
     """Materialise the whole job in this process; returns 0 when every step and blocking check passed."""
     import dagster as dg
 
     from reference_pipeline.definitions import defs
 
     instance = dg.DagsterInstance.get()
-    run_config = {"loggers": {"console": {"config": {"log_level": os.environ.get("PIPELINE_LOG_LEVEL", "INFO")}}}}
     result = defs.resolve_job_def("reference_pipeline").execute_in_process(
-        run_config=run_config, instance=instance, raise_on_error=False
+        run_config=run_config(full_refresh), instance=instance, raise_on_error=False
     )
     materialised = sorted(
         event.asset_key.to_user_string()
@@ -188,7 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--drops", type=_drop_range, default=range(1, 4), help="N or FIRST-LAST (default 1-3)")
     gen.add_argument("--customers-per-drop", type=int, default=500)
     gen.add_argument("--landing", type=Path, default=None, help="default: $PIPELINE_LANDING_DIR")
-    sub.add_parser("run", help="materialise every asset on the local DuckDB warehouse")
+    run_parser = sub.add_parser("run", help="materialise every asset on the local DuckDB warehouse")
+    run_parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild incremental models (schema change, backfill)"
+    )
     cat = sub.add_parser("catalog", help="write the exposition API catalog from the dbt manifest")
     cat.add_argument("--out", type=Path, required=True)
     ui = sub.add_parser("dev", help="prepare, then serve the Dagster UI on this code location (dagster dev)")
@@ -209,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "generate":
             generate(args.drops, args.customers_per_drop, args.landing or load_settings().landing_dir)
         elif args.command == "run":
-            return run()
+            return run(args.full_refresh)
         elif args.command == "catalog":
             write_catalog(args.out)
         elif args.command == "dev":

@@ -1,23 +1,42 @@
-{{ config(alias='policies') }}
+{#- A contract whose holder became unknown (an update moved it to a customer not yet delivered) leaves the mart:
+    the same join as below, applied to the rows already built. -#}
+{{ config(
+    alias='policies',
+    unique_key='policy_id',
+    post_hook="{% if is_incremental() %}delete from {{ this }} where policy_id not in (select p.policy_id from "
+        ~ "{{ ref('silver_policies') }} as p inner join {{ ref('silver_customers') }} as c "
+        ~ "on p.customer_id = c.customer_id){% endif %}",
+) }}
 -- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
 -- depends_on: {{ ref('expectations_silver') }}
 -- Only contracts whose customer is known: a contract that arrives before its customer waits in silver.
+-- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql).
 with claim_totals as (
-    select policy_id, count(*) as claims_count, sum(amount_eur) as claims_amount_eur
+    select
+        policy_id,
+        count(*) as claims_count,
+        sum(amount_eur) as claims_amount_eur,
+        max(_loaded_at) as claims_loaded_at
     from {{ ref('silver_claims') }}
     group by policy_id
+),
+
+mart as (
+    select
+        p.policy_id,
+        p.customer_id,
+        p.product,
+        p.status,
+        p.start_date,
+        p.annual_premium,
+        coalesce(t.claims_count, 0) as claims_count,
+        cast(coalesce(t.claims_amount_eur, 0) as decimal(14, 2)) as claims_amount_eur,
+        p.updated_at,
+        -- the holder's row counts too: a contract that waited for its customer appears when the customer loads
+        greatest(p._loaded_at, c._loaded_at, coalesce(t.claims_loaded_at, p._loaded_at)) as loaded_at
+    from {{ ref('silver_policies') }} as p
+    inner join {{ ref('silver_customers') }} as c on p.customer_id = c.customer_id
+    left join claim_totals as t on p.policy_id = t.policy_id
 )
 
-select
-    p.policy_id,
-    p.customer_id,
-    p.product,
-    p.status,
-    p.start_date,
-    p.annual_premium,
-    coalesce(t.claims_count, 0) as claims_count,
-    cast(coalesce(t.claims_amount_eur, 0) as decimal(14, 2)) as claims_amount_eur,
-    p.updated_at
-from {{ ref('silver_policies') }} as p
-inner join {{ ref('silver_customers') }} as c on p.customer_id = c.customer_id
-left join claim_totals as t on p.policy_id = t.policy_id
+{{ changed_rows('mart') }}

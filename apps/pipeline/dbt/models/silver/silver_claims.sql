@@ -1,9 +1,13 @@
-{{ config(alias='claims') }}
+{{ config(alias='claims', unique_key='claim_id') }}
 -- Cleaned with the enrichment API's `claim` rules (dates DD/MM/YYYY -> ISO, amounts "1 234,50" -> 1234.50).
 with latest as (
     select *
     from {{ ref('bronze_claims') }}
     where claim_id is not null
+    {%- if is_incremental() %}
+        -- only the keys new bronze rows touch, recomputed from their whole history (macros/incremental.sql)
+        and upper(trim(claim_id)) in ({{ keys_loaded_after_target(ref('bronze_claims'), 'claim_id') }})
+    {%- endif %}
     qualify row_number() over (
         partition by upper(trim(claim_id)) order by reported_at desc nulls last, _source_file desc
     ) = 1

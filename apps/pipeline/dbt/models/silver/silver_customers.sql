@@ -1,9 +1,22 @@
-{{ config(alias='customers') }}
+{{ config(alias='customers', unique_key='customer_id') }}
 -- Latest version of each customer, cleaned with the enrichment API's `customer` rules.
 with latest as (
     select *
     from {{ ref('bronze_customers') }}
     where customer_id is not null
+    {%- if is_incremental() %}
+        -- only the keys new bronze rows touch, recomputed from their whole history (macros/incremental.sql)
+        and (upper(trim(customer_id)) in ({{ keys_loaded_after_target(ref('bronze_customers'), 'customer_id') }})
+        -- and the customers whose postal code a new reference version resolves differently
+        or upper(trim(customer_id)) in (
+            select t.customer_id
+            from {{ this }} as t
+            left join {{ ref('silver_postal_codes') }} as p on t.postal_code = p.postal_code
+            where t.commune is distinct from p.commune
+                or t.department is distinct from p.department
+                or t.region is distinct from p.region
+        ))
+    {%- endif %}
     qualify row_number() over (
         partition by upper(trim(customer_id)) order by updated_at desc nulls last, _source_file desc
     ) = 1

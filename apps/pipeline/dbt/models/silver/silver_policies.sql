@@ -1,8 +1,12 @@
-{{ config(alias='policies') }}
+{{ config(alias='policies', unique_key='policy_id') }}
 with latest as (
     select *
     from {{ ref('bronze_policies') }}
     where policy_id is not null
+    {%- if is_incremental() %}
+        -- only the keys new bronze rows touch, recomputed from their whole history (macros/incremental.sql)
+        and upper(trim(policy_id)) in ({{ keys_loaded_after_target(ref('bronze_policies'), 'policy_id') }})
+    {%- endif %}
     qualify row_number() over (
         partition by upper(trim(policy_id)) order by updated_at desc nulls last, _source_file desc
     ) = 1

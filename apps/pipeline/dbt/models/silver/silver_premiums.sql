@@ -1,8 +1,12 @@
-{{ config(alias='premiums') }}
+{{ config(alias='premiums', unique_key='premium_id') }}
 with latest as (
     select *
     from {{ ref('bronze_premiums') }}
     where premium_id is not null
+    {%- if is_incremental() %}
+        -- only the keys new bronze rows touch, recomputed from their whole history (macros/incremental.sql)
+        and upper(trim(premium_id)) in ({{ keys_loaded_after_target(ref('bronze_premiums'), 'premium_id') }})
+    {%- endif %}
     qualify row_number() over (partition by upper(trim(premium_id)) order by _source_file desc) = 1
 )
 

@@ -183,7 +183,19 @@ def dbt_events(invocation: Any, local: bool) -> Iterator[Any]:
     return iter(stream if local else stream.fetch_row_counts())
 
 
-def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+class DbtBuildConfig(dg.Config):
+    """Run config of the `dbt_build` step (Launchpad, or `reference-pipeline run --full-refresh`)."""
+
+    full_refresh: bool = False
+    """Rebuild the incremental silver and gold models from bronze (`dbt build --full-refresh`): after a model's
+    columns changed (the models fail with on_schema_change: fail until then), or to backfill."""
+
+
+def build_args(config: DbtBuildConfig) -> list[str]:
+    return ["build", "--full-refresh"] if config.full_refresh else ["build"]
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
     """Run `dbt build`; test results are recorded as dbt reports them, model outputs once dbt has exited.
 
     Recording an event costs the Dagster process a storage write: doing it for the ~50 test results while
@@ -193,7 +205,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     outputs: list[Any] = []
     settings = load_settings()
     with run_target_dir(context) as target_path:
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False, target_path=target_path)
+        invocation = dbt.cli(build_args(config), context=context, raise_on_error=False, target_path=target_path)
         for event in dbt_events(invocation, settings.is_local):
             if isinstance(event, dg.Output | dg.AssetMaterialization):
                 outputs.append(event)
@@ -209,5 +221,5 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_build")
-def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _build(context, dbt)
+def dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    yield from _build(context, dbt, config)
