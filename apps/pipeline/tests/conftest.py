@@ -36,11 +36,12 @@ class Workspace:
     def generate(self, drops: range) -> None:
         cli.generate(drops, CUSTOMERS_PER_DROP, self.settings.landing_dir)
 
-    def run(self) -> dg.ExecuteInProcessResult:
+    def run(self, full_refresh: bool = False) -> dg.ExecuteInProcessResult:
         from reference_pipeline.definitions import build_definitions
 
         job = build_definitions().resolve_job_def("reference_pipeline")
-        return job.execute_in_process(instance=self.instance, raise_on_error=False)
+        config = cli.run_config(full_refresh)
+        return job.execute_in_process(run_config=config, instance=self.instance, raise_on_error=False)
 
 
 @pytest.fixture(scope="session", autouse=True)
