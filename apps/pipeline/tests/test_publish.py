@@ -123,6 +123,22 @@ def test_snowflake_statements_touch_the_published_schema_only_by_an_atomic_swap(
         snowflake_statements("ANALYTICS; drop database X", GOLD_TABLES, "R")
 
 
+def test_publishing_keeps_the_audited_build_as_the_next_incremental_base() -> None:
+    """dbt's incremental gold merges into `gold_audit` on the next run, so publishing only reads it (the clone).
+
+    After the swap `gold` holds the clone of the audited build and the previous published gold, left in the
+    candidate's name, is dropped; `gold_audit` is untouched: the next run's base is the build just published.
+    Gold is computed from the whole silver state and only its differences are written (macros/incremental.sql),
+    so a build that failed its checks and stayed unpublished is reconciled by the next run, not built upon.
+    """
+    statements = snowflake_statements("ANALYTICS", GOLD_TABLES, "DATA_APPS_READER")
+    audit, candidate = f"ANALYTICS.{AUDIT_SCHEMA}", f"ANALYTICS.{PUBLISHED_SCHEMA}__next"
+    naming_audit = [s for s in statements if AUDIT_SCHEMA in re.findall(r"\bANALYTICS\.(\w+)", s)]
+    assert naming_audit == [f"create or replace schema {candidate} clone {audit}"]
+    swap = statements.index(f"alter schema {candidate} swap with ANALYTICS.{PUBLISHED_SCHEMA}")
+    assert statements[swap + 1 :] == [f"drop schema if exists {candidate}"]  # the previous published gold
+
+
 @pytest.mark.slow
 def test_dbt_snowflake_target_builds_gold_into_the_audit_schema(tmp_path: Path) -> None:
     env = {
