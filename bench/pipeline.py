@@ -1,6 +1,6 @@
 """Benchmark: about 1M raw rows to gold, the pipeline vs one hand-written DuckDB SQL script.
 
-    .venv/pipelines/bin/python bench/pipeline.py [--rows 1000000] [--drops 4] [--keep DIR]
+    .venv/pipelines/bin/python bench/pipeline.py [--rows 1000000] [--drops 4] [--keep DIR] [--hourly]
 
 Both sides start from the same landed files and the same DVC-tracked reference, apply the same
 normalisation functions (dataplatform_common, as DuckDB UDFs) and build the same gold tables; the
@@ -9,6 +9,10 @@ bronze/silver/gold with their tests, Great Expectations and row-count checks, se
 sink), timed from the start of the run (dbt parse is a build step, done before); the script side is
 bench/pipeline_baseline.sql. Each side runs in a fresh process; peak memory is
 the largest resident set of that process and the processes it waited for (dbt). Target: ratio <= 2x.
+
+`--hourly` then lands one more drop and times the run that follows, incremental (what the hourly schedule
+does) against `--full-refresh` (a rebuild of silver and gold), each on its own copy of the pipeline's work
+folder; both must give the same gold row counts.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,8 +46,8 @@ def _gold_counts(database: Path) -> dict[str, int]:
         return {t: con.execute(f"select count(*) from gold.{t}").fetchone()[0] for t in GOLD_TABLES}
 
 
-def run_pipeline(work: Path) -> dict[str, object]:
-    """Child process: the whole Dagster job on a fresh warehouse and instance."""
+def run_pipeline(work: Path, full_refresh: bool = False) -> dict[str, object]:
+    """Child process: the whole Dagster job on the work folder's warehouse and instance (fresh on the first run)."""
     os.environ.update(
         PIPELINE_WORK_DIR=str(work),
         PIPELINE_DUCKDB_PATH=str(work / "warehouse.duckdb"),
@@ -58,7 +63,7 @@ def run_pipeline(work: Path) -> dict[str, object]:
     import reference_pipeline.definitions  # noqa: F401  (code location load: Dagster, dbt, GX, DataHub imports)
 
     loaded = time.perf_counter()
-    code = cli.run()
+    code = cli.run(full_refresh)
     elapsed = time.perf_counter() - started
     if code != 0:
         raise SystemExit("bench: the pipeline run failed; see its output above")
@@ -136,14 +141,18 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000, help="approximate raw rows (default 1M)")
     parser.add_argument("--drops", type=int, default=4)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
-    parser.add_argument("--child", choices=["pipeline", "script"], help=argparse.SUPPRESS)
+    parser.add_argument("--hourly", action="store_true", help="then one more drop: incremental run vs full refresh")
+    parser.add_argument("--child", choices=["pipeline", "pipeline-full-refresh", "script"], help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--landing", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
         args.work.mkdir(parents=True, exist_ok=True)
-        result = run_pipeline(args.work) if args.child == "pipeline" else run_script(args.work, args.landing)
+        if args.child == "script":
+            result = run_script(args.work, args.landing)
+        else:
+            result = run_pipeline(args.work, full_refresh=args.child == "pipeline-full-refresh")
         print(json.dumps(result))
         return 0
 
@@ -165,6 +174,7 @@ def main() -> int:
         )
         script = _child("script", root / "script", landing)
         pipeline = _child("pipeline", root / "pipeline", landing)
+        hourly = _hourly(root, landing, args.drops + 1, customers) if args.hourly else None
 
     print(f"{'':<10}{'wall s':>10}{'peak MiB':>12}   gold rows")
     for name, result in (("script", script), ("pipeline", pipeline)):
@@ -182,7 +192,32 @@ def main() -> int:
     print(f"peak-memory ratio pipeline/script: {memory_ratio:.2f}x")
     _print_profile(pipeline["profile"])  # type: ignore[arg-type]
     print(f"gold row counts identical: {'yes' if same else 'NO'}")
+    if hourly is not None:
+        same = _print_hourly(*hourly) and same
     return 0 if same else 1
+
+
+def _hourly(root: Path, landing: Path, drop: int, customers: int) -> tuple[dict[str, object], dict[str, object]]:
+    """One more drop on top of the pipeline's state: the incremental run, and a full refresh on a copy."""
+    from reference_pipeline import cli
+
+    for name in ("incremental", "full-refresh"):
+        shutil.copytree(root / "pipeline", root / name)
+    cli.generate(range(drop, drop + 1), customers, landing)
+    incremental = _child("pipeline", root / "incremental", landing)
+    full_refresh = _child("pipeline-full-refresh", root / "full-refresh", landing)
+    return incremental, full_refresh
+
+
+def _print_hourly(incremental: dict[str, object], full_refresh: dict[str, object]) -> bool:
+    print(f"hourly run after one more drop:{'wall s':>10}{'dbt_build s':>14}")
+    for name, result in (("incremental", incremental), ("full refresh", full_refresh)):
+        dbt = result["profile"]["steps"].get("dbt_build", float("nan"))  # type: ignore[index,union-attr]
+        print(f"  {name:<29}{float(result['seconds']):>10.1f}{float(dbt):>14.1f}")  # type: ignore[arg-type]
+    ratio = float(full_refresh["seconds"]) / float(incremental["seconds"])  # type: ignore[arg-type]
+    same = incremental["gold"] == full_refresh["gold"]
+    print(f"  full refresh / incremental: {ratio:.2f}x; gold row counts identical: {'yes' if same else 'NO'}")
+    return same
 
 
 def _print_profile(profile: dict[str, dict[str, object]]) -> None:
