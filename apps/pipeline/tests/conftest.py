@@ -6,9 +6,11 @@ instance in the workspace (so incremental state carries over between runs of the
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,7 @@ import dagster as dg
 import pytest
 import yaml
 from reference_pipeline import cli
-from reference_pipeline.settings import load_settings
+from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
 
 CUSTOMERS_PER_DROP = 40
 REPO = Path(__file__).resolve().parents[3]
@@ -87,3 +89,30 @@ def helm_template() -> HelmTemplate:
         return [doc for doc in yaml.safe_load_all(out) if doc]
 
     return render
+
+
+ParsedModels = Callable[[str], list[dict]]
+
+
+@pytest.fixture
+def parsed_models(tmp_path: Path) -> ParsedModels:
+    """`dbt parse --target TARGET` of the project: its model nodes (dummy Snowflake credentials: no connection)."""
+
+    def parse(target: str) -> list[dict]:
+        env = {
+            **os.environ,
+            "SNOWFLAKE_ACCOUNT": "example-org-test",
+            "SNOWFLAKE_USER": "parse-only",
+            "SNOWFLAKE_PRIVATE_KEY_PATH": str(tmp_path / "no-key.p8"),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+        dbt = str(Path(sys.executable).with_name("dbt"))
+        project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+        out = tmp_path / f"parse-{target}"
+        command = [dbt, "parse", "--quiet", *project, "--target", target, "--target-path", str(out)]
+        result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+        nodes = json.loads((out / "manifest.json").read_text())["nodes"].values()
+        return [node for node in nodes if node["resource_type"] == "model"]
+
+    return parse

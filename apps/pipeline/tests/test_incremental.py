@@ -12,11 +12,7 @@ that the flag reaches dbt.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +20,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from reference_pipeline.settings import DBT_PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -217,27 +212,9 @@ def test_an_incremental_run_equals_a_full_refresh(workspace, tmp_path: Path) -> 
     assert _differences(built, warehouse) == {}
 
 
-def _parse(tmp_path: Path, target: str) -> dict:
-    env = {
-        **os.environ,
-        "SNOWFLAKE_ACCOUNT": "example-org-test",
-        "SNOWFLAKE_USER": "parse-only",
-        "SNOWFLAKE_PRIVATE_KEY_PATH": str(tmp_path / "no-key.p8"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    dbt = str(Path(sys.executable).with_name("dbt"))
-    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
-    out = tmp_path / target
-    command = [dbt, "parse", "--quiet", *project, "--target", target, "--target-path", str(out)]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
-    nodes = json.loads((out / "manifest.json").read_text())["nodes"].values()
-    return {n["name"]: n["config"] for n in nodes if n["resource_type"] == "model"}
-
-
 @pytest.mark.parametrize(("target", "strategy"), [("snowflake", "merge"), ("duckdb", "delete+insert")])
-def test_incremental_models_replace_rows_by_their_unique_key(tmp_path: Path, target: str, strategy: str) -> None:
-    configs = _parse(tmp_path, target)
+def test_incremental_models_replace_rows_by_their_unique_key(parsed_models, target: str, strategy: str) -> None:
+    configs = {node["name"]: node["config"] for node in parsed_models(target)}
     incremental = {name for name, config in configs.items() if config["materialized"] == "incremental"}
     assert incremental == set(INCREMENTAL)
     for name, key in INCREMENTAL.items():
