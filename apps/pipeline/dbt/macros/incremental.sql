@@ -18,18 +18,21 @@
   Gold: the marts are joins and aggregates over silver (no UDF), so they are computed from the whole silver
   state: that is what keeps them exact when a source row leaves a record (a claim moved to another policy
   changes the old policy's totals, a policy moved to another holder the old holder's counts) or a new
-  reference version changes a department. Only the rows that differ from the target (new keys, changed
-  values) are written, by key; `loaded_at` says when a record's newest source row was loaded. Records that
-  no longer qualify are deleted by the model's post-hook.
+  reference version changes a department. `except_unchanged_rows` keeps only the rows that differ from the
+  target (new keys, changed values), which the unique_key strategy writes; `loaded_at` says when a record's
+  newest source row was loaded. Records that no longer qualify are deleted by the model's post-hook (_gold.yml).
 #}
-{% macro changed_rows(relation) -%}
+{% macro contract_columns() -%}
     {%- set columns = model.columns.keys() | list -%}
     {%- if execute and not columns -%}
-        {{ exceptions.raise_compiler_error(model.name ~ ": changed_rows needs the model's columns declared in its yml") }}
+        {{ exceptions.raise_compiler_error(model.name ~ ": declare the model's columns in its yml (contract)") }}
     {%- endif -%}
-    select {{ columns | join(', ') }} from {{ relation }}
+    {{ columns | join(', ') }}
+{%- endmacro %}
+
+{% macro except_unchanged_rows() -%}
     {%- if is_incremental() %}
-    except
-    select {{ columns | join(', ') }} from {{ this }}
+except
+select {{ contract_columns() }} from {{ this }}
     {%- endif %}
 {%- endmacro %}

@@ -1,16 +1,11 @@
-{#- A claim that no longer qualifies (an update without a readable date or amount, or its policy left
-    gold_policies) leaves the mart: the same conditions as below, applied to the rows already built. -#}
-{{ config(
-    alias='claims',
-    unique_key='claim_id',
-    post_hook="{% if is_incremental() %}delete from {{ this }} where claim_id not in (select cl.claim_id from "
-        ~ "{{ ref('silver_claims') }} as cl inner join {{ ref('gold_policies') }} as p on cl.policy_id = p.policy_id "
-        ~ "where cl.claim_date is not null and cl.amount_eur is not null){% endif %}",
-) }}
+{{ config(alias='claims') }}
 -- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
 -- depends_on: {{ ref('expectations_silver') }}
--- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql).
-with mart as (
+select
+    {{ contract_columns() }}
+-- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql);
+-- the post-hook (_gold.yml) deletes the claims these conditions no longer keep.
+from (
     select
         cl.claim_id,
         cl.policy_id,
@@ -34,6 +29,5 @@ with mart as (
     inner join {{ ref('gold_policies') }} as p on cl.policy_id = p.policy_id
     left join {{ ref('silver_postal_codes') }} as pc on cl.postal_code = pc.postal_code
     where cl.claim_date is not null and cl.amount_eur is not null
-)
-
-{{ changed_rows('mart') }}
+) as mart
+{{ except_unchanged_rows() }}

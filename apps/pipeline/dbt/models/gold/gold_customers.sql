@@ -1,7 +1,6 @@
-{{ config(alias='customers', unique_key='customer_id') }}
+{{ config(alias='customers') }}
 -- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
 -- depends_on: {{ ref('expectations_silver') }}
--- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql).
 with policy_counts as (
     select
         customer_id,
@@ -13,6 +12,7 @@ with policy_counts as (
     group by customer_id
 ),
 
+-- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql).
 mart as (
     select
         c.customer_id,
@@ -35,4 +35,5 @@ mart as (
     left join policy_counts as p on c.customer_id = p.customer_id
 )
 
-{{ changed_rows('mart') }}
+select {{ contract_columns() }} from mart
+{{ except_unchanged_rows() }}

@@ -1,16 +1,7 @@
-{#- A contract whose holder became unknown (an update moved it to a customer not yet delivered) leaves the mart:
-    the same join as below, applied to the rows already built. -#}
-{{ config(
-    alias='policies',
-    unique_key='policy_id',
-    post_hook="{% if is_incremental() %}delete from {{ this }} where policy_id not in (select p.policy_id from "
-        ~ "{{ ref('silver_policies') }} as p inner join {{ ref('silver_customers') }} as c "
-        ~ "on p.customer_id = c.customer_id){% endif %}",
-) }}
+{{ config(alias='policies') }}
 -- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
 -- depends_on: {{ ref('expectations_silver') }}
 -- Only contracts whose customer is known: a contract that arrives before its customer waits in silver.
--- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql).
 with claim_totals as (
     select
         policy_id,
@@ -21,6 +12,8 @@ with claim_totals as (
     group by policy_id
 ),
 
+-- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql);
+-- the post-hook (_gold.yml) deletes the contracts this join no longer keeps.
 mart as (
     select
         p.policy_id,
@@ -39,4 +32,5 @@ mart as (
     left join claim_totals as t on p.policy_id = t.policy_id
 )
 
-{{ changed_rows('mart') }}
+select {{ contract_columns() }} from mart
+{{ except_unchanged_rows() }}

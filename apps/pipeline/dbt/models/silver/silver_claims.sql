@@ -1,4 +1,4 @@
-{{ config(alias='claims', unique_key='claim_id') }}
+{{ config(materialized='incremental', alias='claims', unique_key='claim_id') }}
 -- Cleaned with the enrichment API's `claim` rules (dates DD/MM/YYYY -> ISO, amounts "1 234,50" -> 1234.50).
 with latest as (
     select *

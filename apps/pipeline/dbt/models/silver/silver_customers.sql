@@ -1,4 +1,4 @@
-{{ config(alias='customers', unique_key='customer_id') }}
+{{ config(materialized='incremental', alias='customers', unique_key='customer_id') }}
 -- Latest version of each customer, cleaned with the enrichment API's `customer` rules.
 with latest as (
     select *

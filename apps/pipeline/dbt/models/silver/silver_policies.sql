@@ -1,4 +1,4 @@
-{{ config(alias='policies', unique_key='policy_id') }}
+{{ config(materialized='incremental', alias='policies', unique_key='policy_id') }}
 with latest as (
     select *
     from {{ ref('bronze_policies') }}

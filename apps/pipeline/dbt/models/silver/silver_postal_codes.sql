@@ -1,4 +1,4 @@
-{{ config(alias='postal_codes', materialized='table') }}
+{{ config(alias='postal_codes') }}
 -- A table, not incremental: the DVC reference is reloaded whole on every run, and a code a new version drops
 -- must disappear. silver_customers re-resolves the customers whose commune, department or region it changes.
 -- Conformed reference: department and region follow from the code (the enrichment API's rule).

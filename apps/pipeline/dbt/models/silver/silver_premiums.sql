@@ -1,4 +1,4 @@
-{{ config(alias='premiums', unique_key='premium_id') }}
+{{ config(materialized='incremental', alias='premiums', unique_key='premium_id') }}
 with latest as (
     select *
     from {{ ref('bronze_premiums') }}
