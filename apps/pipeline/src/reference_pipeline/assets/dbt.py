@@ -1,10 +1,10 @@
-"""The dbt project as Dagster assets: ONE `dbt build` over bronze, silver, the check results and gold.
+"""The dbt project as Dagster assets: ONE `dbt build` over bronze, silver and gold.
 
 dbt runs each model's tests right after the model and skips the models downstream of a failed test, so a
-failing check on a silver table (dbt tests, and the Great Expectations suites, which run inside the build:
-see `checks/in_dbt.py`) keeps the gold built from it from being built, within one invocation. A failed
-test fails the step, so the serving file and DataHub are not refreshed either. Asset keys follow the
-warehouse: `raw/<table>` for sources, `<layer>/<table>` for models (`audit/expectations_<layer>`: GE results).
+failing dbt test on a silver table keeps the gold built from it from being built, within one invocation. A
+failed test fails the step, so the serving file and DataHub are not refreshed either. The Great Expectations
+suites run after the build, as blocking Dagster asset checks (`checks/assets_checks.py`). Asset keys follow
+the warehouse: `raw/<table>` for sources, `<layer>/<table>` for models.
 """
 
 import os
