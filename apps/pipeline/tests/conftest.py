@@ -62,6 +62,9 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     os.environ["PIPELINE_DUCKDB_PATH"] = str(root / "warehouse.duckdb")
     os.environ["DAGSTER_HOME"] = str(root / "dagster_home")
     (root / "dagster_home").mkdir()
+    # The code location binds its resources (warehouse path) when `reference_pipeline.definitions` is first
+    # imported: a module imported for an earlier workspace would run this one's jobs on the old warehouse.
+    sys.modules.pop("reference_pipeline.definitions", None)
     with dg.instance_for_test(temp_dir=str(root / "dagster_home")) as instance:
         yield Workspace(root=root, instance=instance)
     for key, value in saved.items():

@@ -182,3 +182,38 @@ def test_datahub_telemetry_is_off_where_the_pipeline_runs(rendered, env: str) ->
     env_vars = {item["name"]: item.get("value") for item in deployment["env"]}
     assert env_vars.get("DATAHUB_TELEMETRY_ENABLED") == "false", f"set it in platform/dagster/values-{env}.yaml"
     assert deployment["includeConfigInLaunchedRuns"]["enabled"]  # run pods get the code server's env
+
+
+def data_docs_identity_problems(values: dict[str, Any], cluster: dict[str, Any]) -> list[str]:
+    """Why a run pod could not upload Data Docs with workload identity (empty when it can)."""
+    problems = []
+    deployment = next(d for d in values["dagster-user-deployments"]["deployments"] if d["name"] == DEPLOYMENT)
+    if not any(item["name"] == "PIPELINE_DATA_DOCS_ACCOUNT_URL" for item in deployment.get("env", [])):
+        return ["PIPELINE_DATA_DOCS_ACCOUNT_URL is not set (Data Docs stay in the pod)"]
+    client = values.get("serviceAccount", {}).get("annotations", {}).get("azure.workload.identity/client-id")
+    account = f"dagster/{values['serviceAccount']['name']}"
+    trusted = {
+        c["clientId"]
+        for c in cluster["spec"]["workloadIdentity"]["federatedCredentials"]
+        if c["serviceAccount"] == account
+    }
+    if client not in trusted:
+        problems.append(f"serviceAccount.annotations client-id {client!r} has no federated credential for {account}")
+    if deployment.get("labels", {}).get("azure.workload.identity/use") != "true":
+        problems.append('the user deployment\'s pods lack the label azure.workload.identity/use: "true"')
+    run = values["runLauncher"]["config"]["k8sRunLauncher"]["runK8sConfig"]
+    if run.get("podTemplateSpecMetadata", {}).get("labels", {}).get("azure.workload.identity/use") != "true":
+        problems.append("run pods (runK8sConfig.podTemplateSpecMetadata) lack the label azure.workload.identity/use")
+    return problems
+
+
+@pytest.mark.parametrize("env", ENVS)
+def test_run_pods_upload_data_docs_with_workload_identity(rendered, env: str) -> None:
+    values, _ = rendered[env]
+    cluster = yaml.safe_load((REPO / f"clusters/{env}/cluster.yaml").read_text(encoding="utf-8"))
+    assert data_docs_identity_problems(values, cluster) == []
+    broken = copy.deepcopy(values)
+    broken["serviceAccount"]["annotations"]["azure.workload.identity/client-id"] = "not-federated"
+    assert data_docs_identity_problems(broken, cluster) == [
+        "serviceAccount.annotations client-id 'not-federated' has no federated credential for dagster/dagster"
+    ]

@@ -20,7 +20,7 @@ import pytest
 import sqlglot
 from reference_pipeline.assets.datahub import datahub_run_failures
 from reference_pipeline.assets.serving import publish_audited_gold
-from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
+from reference_pipeline.checks.assets_checks import GOLD_TABLES, great_expectations_suites, row_count_checks
 from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, snowflake_statements
 from reference_pipeline.warehouse import DuckDBWarehouse
 
@@ -49,7 +49,7 @@ def test_a_failed_check_leaves_the_published_gold_untouched(tmp_path: Path, monk
     path = tmp_path / "warehouse.duckdb"
     defs = dg.Definitions(
         assets=[gold_models, publish_audited_gold],
-        asset_checks=all_checks(),
+        asset_checks=row_count_checks(),  # the GE suites need real tables: tests/test_expectations_block_gold.py
         resources={"warehouse": DuckDBWarehouse(path=str(path), gold_schema=AUDIT_SCHEMA)},
     )
     job = defs.resolve_implicit_global_asset_job_def()
@@ -156,3 +156,11 @@ def test_the_cloud_job_publishes_after_every_gold_table(monkeypatch: pytest.Monk
     assert {dg.AssetKey(["gold", table]) for table in GOLD_TABLES} <= graph.get(publish).parent_keys
     assert dg.AssetKey(["serving", "gold"]) not in graph.get_all_asset_keys()
     assert publish in graph.get(dg.AssetKey(["datahub", "metadata"])).parent_keys  # DataHub describes published gold
+    # The swap waits for the step that validates every GE suite, silver ones included: one failed suite fails
+    # that step (blocking checks), so publish/gold is skipped and the published gold stays as it was.
+    job = defs.resolve_job_def("reference_pipeline")
+    upstream = {out.node_name for out in job.graph.dependency_structure.all_upstream_outputs_from_node("publish__gold")}
+    assert "great_expectations_suites" in upstream
+    suites_step = {key.asset_key.to_user_string() for key in great_expectations_suites.check_keys}
+    assert {"silver/customers", "silver/policies", "silver/claims"} <= suites_step
+    assert all(spec.blocking for spec in great_expectations_suites.check_specs)

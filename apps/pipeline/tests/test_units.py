@@ -112,23 +112,6 @@ def test_generated_catalog_follows_the_exposition_api_format() -> None:
         assert dataset["classification"] in {"public", "internal", "confidential", "restricted"}
 
 
-def test_snowpark_packages_are_the_locked_versions() -> None:
-    import yaml
-    from reference_pipeline.settings import DBT_PROJECT_DIR
-
-    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    packages = project["models"]["reference_pipeline"]["audit"]["+packages"]
-    lock = Path(__file__).resolve().parents[3] / "requirements" / "pipelines.lock"
-    pins = {
-        name.lower().replace("_", "-"): version
-        for name, _, version in (line.partition("==") for line in lock.read_text().splitlines() if "==" in line)
-    }
-    for package in packages:
-        name, _, version = package.partition("==")
-        assert version, f"{package}: pin it to the lock's version ({pins.get(name)})"
-        assert pins[name.lower().replace("_", "-")] == version, f"{package} differs from pipelines.lock"
-
-
 def test_every_exposed_gold_model_is_in_the_api_exposure() -> None:
     import json
 

@@ -1,7 +1,5 @@
 """dbt-duckdb plugin: every dbt connection to DuckDB gets the shared normalisation functions.
 
-When dbt loads it, it also starts the Great Expectations worker of the build (`checks/ge_worker.py`).
-
 Declared in dbt/profiles.yml (`plugins: [{module: reference_pipeline.dbt_udfs}]`); the silver models call
 `dp_normalise(entity, field, value)`, `dp_normalise_error(entity, field, value)` and
 `dp_postal(postal_code, attribute)`.
@@ -84,12 +82,6 @@ def register_functions(con: Any) -> None:
 
 class Plugin(BasePlugin):
     """Loaded by dbt-duckdb for each connection it opens."""
-
-    def initialize(self, plugin_config: dict[str, Any]) -> None:
-        # The Great Expectations suites run later in this build (models/audit): start their worker process now.
-        from reference_pipeline.checks.in_dbt import start_worker
-
-        start_worker()
 
     def configure_connection(self, conn: Any) -> None:
         register_functions(conn)

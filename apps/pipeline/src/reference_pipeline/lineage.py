@@ -159,10 +159,6 @@ def vocabulary_mcps(datasets: dict[str, dict[str, Any]]) -> list[MetadataChangeP
     ]  # fmt: skip
 
 
-def _is_check_results(node: dict[str, Any]) -> bool:
-    return bool({**node.get("meta", {}), **node.get("config", {}).get("meta", {})}.get("check_results"))
-
-
 def build_mcps(
     manifest: dict[str, Any],
     namespace: Namespace,
@@ -244,9 +240,8 @@ def build_mcps(
                 aspect=GlobalTagsClass(tags=[TagAssociationClass(tag=make_tag_urn(tag)) for tag in tags]),
             )
         )
-        # Check-result tables (audit.expectations_*) gate gold but feed it no data: not data lineage.
         depends_on = node.get("depends_on", {}).get("nodes", [])
-        upstream_ids = [dep for dep in depends_on if dep in datasets and not _is_check_results(datasets[dep])]
+        upstream_ids = [dep for dep in depends_on if dep in datasets]
         if upstream_ids:
             mcps.append(
                 MetadataChangeProposalWrapper(

@@ -35,6 +35,9 @@ class PipelineSettings:
     datahub_platform_instance: str | None
     snowflake_database: str
     freshness_hours: float
+    data_docs_dir: Path
+    data_docs_account_url: str | None  # the cluster: Data Docs uploaded to this Azure Blob account
+    data_docs_container: str
 
     @property
     def is_local(self) -> bool:
@@ -58,4 +61,7 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> P
         datahub_platform_instance=env.get("DATAHUB_PLATFORM_INSTANCE", "") or None,  # optional
         snowflake_database=env.get("SNOWFLAKE_DATABASE", "ANALYTICS"),
         freshness_hours=float(env.get("PIPELINE_FRESHNESS_HOURS", "24")),
+        data_docs_dir=Path(env.get("PIPELINE_DATA_DOCS_DIR", work_dir / "data_docs")),
+        data_docs_account_url=env.get("PIPELINE_DATA_DOCS_ACCOUNT_URL") or None,
+        data_docs_container=env.get("PIPELINE_DATA_DOCS_CONTAINER", "$web"),
     )

@@ -17,6 +17,8 @@ from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA, duckdb_pu
 if TYPE_CHECKING:  # pandas only when a frame is asked for (the code location loads faster without it)
     import pandas as pd
 
+    from reference_pipeline.checks.expectations import SqlTarget
+
 
 class Warehouse(dg.ConfigurableResource):
     """What the checks and the DataHub asset need from a warehouse, whichever it is.
@@ -38,6 +40,10 @@ class Warehouse(dg.ConfigurableResource):
 
     def publish(self, tables: Sequence[str]) -> dict[str, int]:
         """Make the audited gold tables the published ones (with meta_refresh); rows per table."""
+        raise NotImplementedError
+
+    def sql_target(self) -> SqlTarget:
+        """Where Great Expectations validates in SQL: URL, engine arguments, the schema of each layer."""
         raise NotImplementedError
 
     def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
@@ -88,6 +94,17 @@ class DuckDBWarehouse(Warehouse):
     def load_reference(self, data_file: Path) -> tuple[reference_data.TrackedVersion, int]:
         with self.connect() as con:
             return reference_data.load_postal_codes(con, data_file)
+
+    def sql_target(self) -> SqlTarget:
+        """The file, read-only (the checks run between steps: no writer holds it then)."""
+        from reference_pipeline.checks.duckdb_dialect import connection_url
+        from reference_pipeline.checks.expectations import SqlTarget
+
+        return SqlTarget(
+            url=connection_url(self.path),
+            schemas={"silver": "silver", "gold": self.gold_schema},
+            engine_kwargs={"connect_args": {"read_only": True}},
+        )
 
 
 class SnowflakeWarehouse(Warehouse):
@@ -159,6 +176,21 @@ class SnowflakeWarehouse(Warehouse):
             cursor.executemany(insert, [(code, commune, version.md5) for code, commune in rows])
             cursor.execute(publish)
         return version, len(rows)
+
+    def sql_target(self) -> SqlTarget:
+        """snowflake-sqlalchemy with the dbt profile's key pair; gold is judged in the audit schema."""
+        from snowflake.sqlalchemy import URL
+
+        from reference_pipeline.checks.expectations import SqlTarget
+
+        url = URL(
+            account=self.account, user=self.user, database=self.database, warehouse=self.warehouse, role=self.role
+        )
+        return SqlTarget(
+            url=url,
+            schemas={"silver": "silver", "gold": self.gold_schema},
+            engine_kwargs={"connect_args": {"private_key_file": self.private_key_path}},
+        )
 
     @classmethod
     def from_environment(cls) -> SnowflakeWarehouse:

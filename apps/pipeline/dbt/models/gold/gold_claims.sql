@@ -1,6 +1,4 @@
 {{ config(alias='claims') }}
--- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
--- depends_on: {{ ref('expectations_silver') }}
 select
     {{ contract_columns() }}
 -- Incremental: computed from the whole silver state, only new and changed rows written (macros/incremental.sql);

@@ -1,6 +1,4 @@
 {{ config(alias='customers') }}
--- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
--- depends_on: {{ ref('expectations_silver') }}
 with policy_counts as (
     select
         customer_id,

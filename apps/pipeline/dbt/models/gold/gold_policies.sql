@@ -1,6 +1,4 @@
 {{ config(alias='policies') }}
--- Built only when the silver Great Expectations suites passed (tests on audit.expectations_silver block it).
--- depends_on: {{ ref('expectations_silver') }}
 -- Only contracts whose customer is known: a contract that arrives before its customer waits in silver.
 with claim_totals as (
     select
