@@ -57,6 +57,10 @@ def test_a_healthy_app_passes_within_a_minute(app: str, tmp_path: Path) -> None:
     for report in ("verdict.json", "locust_stats.csv", "locust.html", "latency.png"):
         assert (tmp_path / report).stat().st_size > 0, report
     assert_nothing_left(tmp_path, verdict)
+    if app == "exposition-api":  # its slo.yaml `prepare` built the serving format before the load, in the run's TMPDIR
+        builds = sorted(path.name for path in (tmp_path / "work/tmp/exposition-serving").iterdir() if path.is_dir())
+        assert builds and not [name for name in builds if ".tmp-" in name], builds
+        assert "serving: claims:" in (tmp_path / "work/prepare.log").read_text(encoding="utf-8")
 
 
 def test_a_slowed_route_fails_its_latency_objectives(tmp_path: Path) -> None:

@@ -88,6 +88,17 @@ class SloSpec(_Strict):
     objectives: Objectives
     agreement: Agreement = Agreement()
     smoke: list[SmokeRequest] = Field(min_length=1)
+    prepare: list[list[str]] = Field(
+        default_factory=list,
+        description="local mode: commands run once, in order, with the app's environment, before gunicorn starts "
+        "(what a deploy does before serving, e.g. an init container); `python` is the gate's interpreter",
+    )
+
+    @model_validator(mode="after")
+    def _commands_not_empty(self) -> SloSpec:
+        if any(not command for command in self.prepare):
+            raise ValueError("every prepare command needs a program")
+        return self
 
 
 def slo_file(root: Path, app: str) -> Path:
