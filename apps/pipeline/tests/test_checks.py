@@ -6,6 +6,7 @@ with its SqlAlchemyExecutionEngine through `duckdb+validation://`, as in the pip
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,10 @@ import duckdb
 import duckdb_engine
 import pytest
 import sqlalchemy as sa
-from reference_pipeline.checks.assets_checks import GE_CHECK, check_result, judge_row_count, pii_columns
+from reference_pipeline.checks.assets_checks import GE_CHECK, check_result, judge_row_count
 from reference_pipeline.checks.expectations import PII_MASK, SAMPLE_SIZE, SqlTarget, validate_suites
 from reference_pipeline.checks.suites import POSTAL_CODE, Suite, suites
+from reference_pipeline.dbt_meta import pii_columns
 from reference_pipeline.settings import DBT_PROJECT_DIR
 from reference_pipeline.warehouse import DuckDBWarehouse
 
@@ -151,7 +153,7 @@ def test_the_warehouse_is_released_after_validation(warehouse: Path) -> None:
 
 
 def test_pii_columns_come_from_the_dbt_models() -> None:
-    pii = pii_columns(DBT_PROJECT_DIR / "target" / "manifest.json")
+    pii = pii_columns(json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8")))
     assert {"email", "phone", "birth_date"} <= pii["gold.customers"]
     assert {"email", "phone", "birth_date"} <= pii["silver.customers"]
 

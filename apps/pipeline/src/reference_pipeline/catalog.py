@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from reference_pipeline.dbt_meta import meta_of
+
 API_TYPES = {"varchar": "VARCHAR", "text": "VARCHAR", "date": "DATE", "timestamp": "TIMESTAMP", "bigint": "BIGINT",
              "integer": "INTEGER", "int": "INTEGER"}  # fmt: skip
 _DECIMAL = re.compile(r"^(?:decimal|numeric)\(\s*(\d+)\s*,\s*(\d+)\s*\)$")
@@ -36,10 +38,6 @@ def api_type(model: str, column: str, data_type: str | None) -> str:
     )
 
 
-def _meta(node: dict[str, Any]) -> dict[str, Any]:
-    return {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
-
-
 def catalog_from_manifest(manifest_path: Path) -> dict[str, Any]:
     """Build the catalog mapping from dbt's target/manifest.json."""
     try:
@@ -50,13 +48,13 @@ def catalog_from_manifest(manifest_path: Path) -> dict[str, Any]:
         ) from None
     datasets: dict[str, Any] = {}
     for node in sorted(manifest["nodes"].values(), key=lambda n: n["unique_id"]):
-        meta = _meta(node)
+        meta = meta_of(node)
         if node["resource_type"] != "model" or not meta.get("exposed"):
             continue
         model, table = node["name"], node.get("alias") or node["name"]
         columns = []
         for column in node.get("columns", {}).values():
-            column_meta = column.get("meta", {}) or column.get("config", {}).get("meta", {})
+            column_meta = meta_of(column)
             columns.append(
                 {
                     "name": column["name"],

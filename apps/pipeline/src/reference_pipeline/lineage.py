@@ -61,6 +61,7 @@ from datahub.metadata.schema_classes import (
     UpstreamLineageClass,
 )
 
+from reference_pipeline.dbt_meta import meta_of
 from reference_pipeline.publish import AUDIT_SCHEMA, PUBLISHED_SCHEMA
 
 TECHNICAL_OWNER = "urn:li:ownershipType:__system__technical_owner"
@@ -116,8 +117,7 @@ def field_type(native: str) -> SchemaFieldDataTypeClass:
 
 
 def _column_meta(node: dict[str, Any], name: str) -> dict[str, Any]:
-    column = node.get("columns", {}).get(name) or {}
-    return {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
+    return meta_of(node.get("columns", {}).get(name) or {})
 
 
 def node_table(node: dict[str, Any]) -> str:
@@ -142,7 +142,7 @@ def vocabulary_mcps(datasets: dict[str, dict[str, Any]]) -> list[MetadataChangeP
     domains: set[str] = set()
     terms: dict[str, str] = {}
     for node in datasets.values():
-        domain = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}.get("domain")
+        domain = meta_of(node).get("domain")
         if domain:
             domains.add(str(domain))
         for name, column in (node.get("columns") or {}).items():
@@ -175,7 +175,7 @@ def build_mcps(
     for uid, node in sorted(datasets.items()):
         table = node_table(node)
         urn = dataset_urn(namespace, table)
-        meta = {**node.get("meta", {}), **node.get("config", {}).get("meta", {})}
+        meta = meta_of(node)
         layer = table.split(".")[0]
         properties = {"layer": layer, "dbt_unique_id": uid, **extra_properties.get(table, {})}
         mcps.append(

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from reference_pipeline.dbt_meta import meta_of
 from reference_pipeline.settings import DBT_PROJECT_DIR
 
 
@@ -33,5 +34,5 @@ def pipeline_owner() -> str:
 
 def dbt_owners(dbt_resource_props: Mapping[str, Any]) -> list[str]:
     """The Dagster owners of a dbt node: its `meta.owner` (config or property), else the project default."""
-    meta = {**dbt_resource_props.get("meta", {}), **dbt_resource_props.get("config", {}).get("meta", {})}
+    meta = meta_of(dbt_resource_props)
     return [dagster_owner(str(meta.get("owner") or default_team()))]

@@ -25,6 +25,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from reference_pipeline.dbt_meta import meta_of
 from reference_pipeline.owners import dbt_owners
 from reference_pipeline.settings import DBT_PROJECT_DIR, load_settings
 
@@ -87,7 +88,7 @@ class LayeredTranslator(DagsterDbtTranslator):
         return dbt_owners(dbt_resource_props)
 
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
-        classification = dbt_resource_props.get("meta", {}).get("classification")
+        classification = meta_of(dbt_resource_props).get("classification")
         return {"classification": classification} if classification else {}
 
 

@@ -7,14 +7,13 @@ Snowflake publish (`publish/gold`) and the DataHub metadata. Gold may be built (
 Snowflake), it is never published. `row_count_anomaly` needs the run history, which only Dagster has.
 """
 
-import json
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import dagster as dg
 
 from reference_pipeline.checks.outcomes import SuiteOutcome
 from reference_pipeline.checks.suites import SUITES
+from reference_pipeline.dbt_meta import pii_columns
 from reference_pipeline.settings import load_settings
 from reference_pipeline.warehouse import Warehouse
 
@@ -69,21 +68,6 @@ def row_count_check(table: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-def pii_columns(manifest_path: Path) -> dict[str, set[str]]:
-    """`layer.table` -> the columns its dbt model marks `meta.pii: true` (their samples are masked)."""
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    found: dict[str, set[str]] = {}
-    for node in manifest["nodes"].values():
-        if node["resource_type"] != "model":
-            continue
-        table = f"{node['config'].get('schema')}.{node.get('alias') or node['name']}"
-        for name, column in node.get("columns", {}).items():
-            meta = {**column.get("meta", {}), **column.get("config", {}).get("meta", {})}
-            if meta.get("pii"):
-                found.setdefault(table, set()).add(name)
-    return found
-
-
 def check_result(outcome: SuiteOutcome, docs: str | None) -> dg.AssetCheckResult:
     """The Dagster result of one suite: its verdict, the failed expectations with their samples, Data Docs."""
     metadata: dict[str, dg.RawMetadataValue] = {
@@ -122,13 +106,13 @@ def great_expectations_suites(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.AssetCheckResult]:
     """Every suite in one step (one GE context, one Data Docs build); a failed suite fails the step."""
-    from reference_pipeline.assets.dbt import dbt_project
+    from reference_pipeline.assets.datahub import read_manifest
     from reference_pipeline.checks import data_docs
     from reference_pipeline.checks.expectations import validate_suites
 
     settings = load_settings()
     docs_dir = settings.data_docs_dir
-    pii = pii_columns(dbt_project.manifest_path)
+    pii = pii_columns(read_manifest())
     outcomes, index = validate_suites(warehouse.sql_target(), SUITES, pii, docs_dir)
     docs = str(index) if index else None
     if index and settings.data_docs_account_url:
