@@ -17,7 +17,8 @@ from reference_pipeline.job_lineage import step_tables
 
 
 def _tables() -> dict[dg.AssetKey, str]:
-    from reference_pipeline.assets.datahub import asset_tables, read_manifest
+    from reference_pipeline.assets.datahub import asset_tables
+    from reference_pipeline.assets.dbt import read_manifest
 
     return asset_tables(read_manifest())
 

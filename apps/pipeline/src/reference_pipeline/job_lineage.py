@@ -59,7 +59,8 @@ def extract(
     from datahub_dagster_plugin.client.dagster_generator import DatasetLineage
 
     from reference_pipeline import lineage
-    from reference_pipeline.assets.datahub import asset_tables, namespace, read_manifest
+    from reference_pipeline.assets.datahub import asset_tables, namespace
+    from reference_pipeline.assets.dbt import read_manifest
 
     if context.repository_def is None:  # the daemon always passes the code location's definitions
         raise ValueError("datahub_jobs needs the code location's asset graph (no repository_def in the context)")

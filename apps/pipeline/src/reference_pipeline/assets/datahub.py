@@ -3,14 +3,13 @@
 acryl-datahub is imported when the asset runs, not when the code location loads (it is slow to import).
 """
 
-import json
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import dagster as dg
 
-from reference_pipeline.assets.dbt import dbt_build, dbt_project, translator
+from reference_pipeline.assets.dbt import dbt_build, read_manifest, translator
 from reference_pipeline.checks.assets_checks import GOLD_TABLES, all_checks
 from reference_pipeline.owners import pipeline_owner
 from reference_pipeline.settings import load_settings
@@ -61,11 +60,6 @@ def namespace() -> "lineage.Namespace":
     return lineage.Namespace(
         "snowflake", settings.snowflake_database, settings.datahub_env, settings.datahub_platform_instance
     )
-
-
-def read_manifest() -> dict:
-    """dbt's manifest of the project this code location runs (parsed when the image or `prepare` built it)."""
-    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
 def asset_tables(manifest: dict) -> dict[dg.AssetKey, str]:

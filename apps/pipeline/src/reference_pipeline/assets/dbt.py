@@ -8,6 +8,7 @@ the warehouse: `raw/<table>` for sources, `<layer>/<table>` for models.
 """
 
 import importlib
+import json
 import os
 import shutil
 import sys
@@ -235,6 +236,11 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBu
     yield from outputs
     if not succeeded:
         raise error or RuntimeError("dbt build failed")
+
+
+def read_manifest() -> dict:
+    """dbt's manifest of the project this code location runs (parsed when the image or `prepare` built it)."""
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, dagster_dbt_translator=translator, name="dbt_build")

@@ -106,7 +106,7 @@ def great_expectations_suites(
     context: dg.AssetCheckExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.AssetCheckResult]:
     """Every suite in one step (one GE context, one Data Docs build); a failed suite fails the step."""
-    from reference_pipeline.assets.datahub import read_manifest
+    from reference_pipeline.assets.dbt import read_manifest
     from reference_pipeline.checks import data_docs
     from reference_pipeline.checks.expectations import validate_suites
 
