@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import yaml
+from reference_pipeline.settings import DATA_DOCS_CONTAINER
 
 APP = Path(__file__).resolve().parents[1]
 REPO = APP.parents[1]
@@ -190,6 +191,10 @@ def data_docs_identity_problems(values: dict[str, Any], cluster: dict[str, Any])
     deployment = next(d for d in values["dagster-user-deployments"]["deployments"] if d["name"] == DEPLOYMENT)
     if not any(item["name"] == "PIPELINE_DATA_DOCS_ACCOUNT_URL" for item in deployment.get("env", [])):
         return ["PIPELINE_DATA_DOCS_ACCOUNT_URL is not set (Data Docs stay in the pod)"]
+    variables = {item["name"]: item.get("value") for item in deployment["env"]}
+    container = variables.get("PIPELINE_DATA_DOCS_CONTAINER") or DATA_DOCS_CONTAINER
+    if container == "$web":
+        problems.append("PIPELINE_DATA_DOCS_CONTAINER is $web: its static website would publish the samples")
     client = values.get("serviceAccount", {}).get("annotations", {}).get("azure.workload.identity/client-id")
     account = f"dagster/{values['serviceAccount']['name']}"
     trusted = {
@@ -212,6 +217,13 @@ def test_run_pods_upload_data_docs_with_workload_identity(rendered, env: str) ->
     values, _ = rendered[env]
     cluster = yaml.safe_load((REPO / f"clusters/{env}/cluster.yaml").read_text(encoding="utf-8"))
     assert data_docs_identity_problems(values, cluster) == []
+    public = copy.deepcopy(values)
+    deployment = next(d for d in public["dagster-user-deployments"]["deployments"] if d["name"] == DEPLOYMENT)
+    deployment["env"] = [item for item in deployment["env"] if item["name"] != "PIPELINE_DATA_DOCS_CONTAINER"]
+    deployment["env"].append({"name": "PIPELINE_DATA_DOCS_CONTAINER", "value": "$web"})
+    assert data_docs_identity_problems(public, cluster) == [
+        "PIPELINE_DATA_DOCS_CONTAINER is $web: its static website would publish the samples"
+    ]
     broken = copy.deepcopy(values)
     broken["serviceAccount"]["annotations"]["azure.workload.identity/client-id"] = "not-federated"
     assert data_docs_identity_problems(broken, cluster) == [

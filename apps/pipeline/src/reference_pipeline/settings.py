@@ -18,6 +18,8 @@ DEFAULT_WORK_DIR = APP_DIR.parents[1] / "build" / "pipeline"
 
 DUCKDB_TARGET = "duckdb"
 SNOWFLAKE_TARGET = "snowflake"
+# Private: never `$web`, whose static website would make the failing-value samples public.
+DATA_DOCS_CONTAINER = "data-docs"
 
 
 @dataclass(frozen=True)
@@ -63,5 +65,5 @@ def load_settings(environ: os._Environ[str] | dict[str, str] | None = None) -> P
         freshness_hours=float(env.get("PIPELINE_FRESHNESS_HOURS", "24")),
         data_docs_dir=Path(env.get("PIPELINE_DATA_DOCS_DIR", work_dir / "data_docs")),
         data_docs_account_url=env.get("PIPELINE_DATA_DOCS_ACCOUNT_URL") or None,
-        data_docs_container=env.get("PIPELINE_DATA_DOCS_CONTAINER", "$web"),
+        data_docs_container=env.get("PIPELINE_DATA_DOCS_CONTAINER", DATA_DOCS_CONTAINER),
     )

@@ -3,8 +3,8 @@
 Built by GE into a folder (`TupleFilesystemStoreBackend`: GE 1.x ships no cloud store backend). Locally the
 folder is `PIPELINE_DATA_DOCS_DIR` (default `<PIPELINE_WORK_DIR>/data_docs`); in the cluster the site is also
 uploaded to Azure Blob Storage (`PIPELINE_DATA_DOCS_ACCOUNT_URL`, container `PIPELINE_DATA_DOCS_CONTAINER`,
-default `$web`, the static-website container) with the pod's workload identity (`DefaultAzureCredential`):
-no key or SAS token anywhere.
+default `data-docs`, a private container: not `$web`, whose static website would publish the samples) with
+the pod's workload identity (`DefaultAzureCredential`): no key or SAS token anywhere.
 """
 
 from __future__ import annotations
